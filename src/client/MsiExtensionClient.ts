@@ -1,0 +1,47 @@
+import type { ResourceGroupScoped } from "../core/resourceId.js";
+import type { OperationOptions } from "../http/operationContext.js";
+import {
+  type MsiExtensionInstallOptions,
+  type MsiExtensionRemoveResult,
+  type VmExtensionResource,
+  checkInstallOptions,
+  getMsiExtension,
+  installMsiExtension,
+  removeMsiExtension,
+} from "../operations/msiExtension.js";
+import { validateExtensionName } from "../core/validation.js";
+import { type ClientContext, startOperation } from "./clientContext.js";
+
+/**
+ * The legacy VM managed identity extension (`ManagedIdentityExtensionForWindows`
+ * / `ManagedIdentityExtensionForLinux`). Deprecated by Azure in favour of IMDS;
+ * here for fleets that still carry it.
+ */
+export class MsiExtensionClient {
+  /** @internal */
+  constructor(
+    private readonly cc: ClientContext,
+    private readonly vm: ResourceGroupScoped,
+  ) {}
+
+  /** Install (or update) the extension; `os` and `location` default to the VM's own. */
+  async install(options: MsiExtensionInstallOptions = {}, operationOptions?: OperationOptions): Promise<VmExtensionResource> {
+    checkInstallOptions(options);
+    const ctx = startOperation(this.cc, "msiExtension.install", operationOptions);
+    return ctx.run(() => installMsiExtension(this.cc, this.vm, options, ctx));
+  }
+
+  /** Remove the extension; `removed` is false when it was not there. */
+  async remove(options: { name?: string } = {}, operationOptions?: OperationOptions): Promise<MsiExtensionRemoveResult> {
+    if (options.name !== undefined) validateExtensionName(options.name);
+    const ctx = startOperation(this.cc, "msiExtension.remove", operationOptions);
+    return ctx.run(() => removeMsiExtension(this.cc, this.vm, options.name, ctx));
+  }
+
+  /** The extension, or undefined when it is not installed. */
+  async get(options: { name?: string } = {}, operationOptions?: OperationOptions): Promise<VmExtensionResource | undefined> {
+    if (options.name !== undefined) validateExtensionName(options.name);
+    const ctx = startOperation(this.cc, "msiExtension.get", operationOptions);
+    return ctx.run(() => getMsiExtension(this.cc, this.vm, options.name, ctx));
+  }
+}

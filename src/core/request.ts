@@ -1,0 +1,22 @@
+/** An HTTP request to Azure Resource Manager, exactly as it will be sent (minus authentication). */
+export interface RawArmRequest {
+  method: "GET" | "PUT" | "PATCH" | "DELETE";
+  /** Absolute, with `api-version`. */
+  url: string;
+  /** Request headers; never `Authorization`. */
+  headers: Record<string, string>;
+  /** The JSON body, when there is one. */
+  body?: unknown;
+}
+
+/** Build a request; a JSON body gets `Content-Type: application/json`. */
+export function armRequest(
+  method: RawArmRequest["method"],
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): RawArmRequest {
+  const all: Record<string, string> = { accept: "application/json", ...headers };
+  if (body !== undefined) all["content-type"] = "application/json";
+  return body === undefined ? { method, url, headers: all } : { method, url, headers: all, body };
+}

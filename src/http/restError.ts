@@ -1,0 +1,84 @@
+import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+
+/** An ARM error body: `{ error: { code, message, target?, details? } }`. */
+export interface ArmErrorBody {
+  code?: string;
+  message?: string;
+  target?: string;
+  details?: { code?: string; message?: string; target?: string }[];
+}
+
+/** Read `error` from an ARM response or operation-status body. */
+export function armErrorOf(body: unknown): ArmErrorBody | undefined {
+  const error = (body as { error?: unknown } | undefined)?.error;
+  return error && typeof error === "object" ? (error as ArmErrorBody) : undefined;
+}
+
+/**
+ * A copy of the request that is safe to keep on an error: no Authorization
+ * header and no body (bodies are ours, and a caller may log the error).
+ */
+export function redactedRequest(request: PipelineRequest): PipelineRequest {
+  const headers = createHttpHeaders();
+  for (const [name, value] of request.headers) {
+    if (name.toLowerCase() !== "authorization") headers.set(name, value);
+  }
+  return createPipelineRequest({ url: request.url, method: request.method, headers, requestId: request.requestId });
+}
+
+/** Remove the Authorization header from the request an error carries, in place. */
+export function scrubError(e: unknown): unknown {
+  const request = (e as { request?: PipelineRequest } | undefined)?.request;
+  if (request?.headers?.has?.("authorization")) request.headers.delete("authorization");
+  const response = (e as { response?: PipelineResponse } | undefined)?.response;
+  if (response?.request?.headers?.has?.("authorization")) response.request.headers.delete("authorization");
+  return e;
+}
+
+/** Drop the query string, whose parameters a reader needs less than a short line. */
+function shortUrl(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * Turn a non-2xx ARM response into a `RestError` whose `code` is ARM's error
+ * code and whose message names the method, URL, status, ARM's message and the
+ * `x-ms-request-id`.
+ */
+export function restErrorFromResponse(response: PipelineResponse, body: unknown): RestError {
+  const request = redactedRequest(response.request);
+  const error = armErrorOf(body);
+  const requestId = response.headers.get("x-ms-request-id");
+  const code = error?.code ?? `HttpStatus${response.status}`;
+  const detail = error?.message ?? (response.bodyAsText ? response.bodyAsText.slice(0, 500) : "no error message");
+  const message =
+    `${request.method} ${shortUrl(request.url)} failed with ${response.status} ${code}: ${detail}` +
+    (requestId ? ` (x-ms-request-id: ${requestId})` : "");
+  return new RestError(message, {
+    code,
+    statusCode: response.status,
+    request,
+    response: { ...response, request },
+  });
+}
+
+/**
+ * A `RestError` for a long-running operation that ended `Failed` or
+ * `Canceled`, carrying the operation's own error code and message.
+ */
+export function restErrorFromOperation(
+  what: string,
+  status: string,
+  body: unknown,
+  requestId: string | undefined,
+  statusCode: number,
+): RestError {
+  const error = armErrorOf(body);
+  const code = error?.code ?? (status === "Canceled" ? "OperationCanceled" : "OperationFailed");
+  const message =
+    `${what} ended ${status}: ${code}: ${error?.message ?? "the service gave no reason"}` +
+    (requestId ? ` (x-ms-request-id: ${requestId})` : "");
+  return new RestError(message, { code, statusCode });
+}
