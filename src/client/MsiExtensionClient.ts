@@ -7,9 +7,12 @@ import {
   checkInstallOptions,
   getMsiExtension,
   installMsiExtension,
+  planMsiInstall,
+  planMsiRemove,
   removeMsiExtension,
 } from "../operations/msiExtension.js";
 import { validateExtensionName } from "../core/validation.js";
+import type { RawArmRequest } from "../core/request.js";
 import { type ClientContext, startOperation } from "./clientContext.js";
 
 /**
@@ -43,5 +46,19 @@ export class MsiExtensionClient {
     if (options.name !== undefined) validateExtensionName(options.name);
     const ctx = startOperation(this.cc, "msiExtension.get", operationOptions);
     return ctx.run(() => getMsiExtension(this.cc, this.vm, options.name, ctx));
+  }
+
+  /** The PUT `install()` would send (reads the VM only when `os` or `location` is missing); sends no write. */
+  async planInstall(options: MsiExtensionInstallOptions = {}, operationOptions?: OperationOptions): Promise<RawArmRequest> {
+    checkInstallOptions(options);
+    const ctx = startOperation(this.cc, "msiExtension.planInstall", operationOptions);
+    return ctx.run(async () => (await planMsiInstall(this.cc, this.vm, options, ctx)).request);
+  }
+
+  /** The DELETE `remove()` would send (reads the VM only when no name is given); sends no write. */
+  async planRemove(options: { name?: string } = {}, operationOptions?: OperationOptions): Promise<RawArmRequest> {
+    if (options.name !== undefined) validateExtensionName(options.name);
+    const ctx = startOperation(this.cc, "msiExtension.planRemove", operationOptions);
+    return ctx.run(async () => (await planMsiRemove(this.cc, this.vm, options.name, ctx)).request);
   }
 }

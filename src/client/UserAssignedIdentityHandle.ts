@@ -1,3 +1,5 @@
+import { putUserAssignedIdentityRequest } from "../core/armRequests.js";
+import type { RawArmRequest } from "../core/request.js";
 import { type ResourceGroupScoped, userAssignedIdentityResourceId } from "../core/resourceId.js";
 import type { OperationOptions } from "../http/operationContext.js";
 import {
@@ -28,6 +30,11 @@ export class UserAssignedIdentityHandle {
     validateIdentityDefinition(definition);
     const ctx = startOperation(this.cc, "userAssignedIdentity.createOrUpdate", options);
     return ctx.run(() => createOrUpdateIdentity(this.cc, this.uai, definition, ctx));
+  }
+
+  /** The PUT `createOrUpdate()` would send; pure, sends nothing. */
+  planCreateOrUpdate(definition: UserAssignedIdentityDefinition): RawArmRequest {
+    return putUserAssignedIdentityRequest(this.cc, this.uai, validateIdentityDefinition(definition));
   }
 
   /** The identity, or undefined when it does not exist. */
