@@ -63,7 +63,16 @@ export function createArmPipeline(
     },
   });
   pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes }), { phase: "Sign" });
-  pipeline.addPolicy(throttlingBackoffPolicy(), { phase: "Retry" });
+  // The same retryOptions that tune the default retry policy tune the 429 backoff.
+  const { maxRetries, retryDelayInMs, maxRetryDelayInMs } = options.retryOptions ?? {};
+  pipeline.addPolicy(
+    throttlingBackoffPolicy({
+      ...(maxRetries === undefined ? {} : { maxRetries }),
+      ...(retryDelayInMs === undefined ? {} : { retryDelayInMs }),
+      ...(maxRetryDelayInMs === undefined ? {} : { maxRetryDelayInMs }),
+    }),
+    { phase: "Retry" },
+  );
   for (const { policy, position } of options.additionalPolicies ?? []) {
     pipeline.addPolicy(policy, position === "perRetry" ? { afterPhase: "Sign" } : {});
   }
