@@ -6,6 +6,7 @@ import {
   hasUserAssigned,
   identityTypeOf,
   hasSystemAssigned,
+  parseIdentityType,
 } from "./identity.js";
 import { validateUserAssignedIdentityId } from "./resourceId.js";
 
@@ -46,6 +47,23 @@ function checkIds(op: string, ids: unknown): string[] {
 }
 
 /**
+ * The current identity with its type in canonical spelling. ARM's own spellings
+ * (no space, any casing) are accepted; anything else is refused rather than
+ * read as "nothing held", which would plan a PATCH that drops every identity.
+ */
+function canonicalCurrent(current: VmIdentity): VmIdentity {
+  const type = parseIdentityType((current as Partial<VmIdentity> | null)?.type);
+  if (!type || !Array.isArray(current.userAssigned)) {
+    throw new InvalidInputError(
+      "InvalidIdentityChange",
+      `Invalid current identity ${describeValue(current)}: expected { type: "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned", userAssigned: [...] } (see fromArmIdentity).`,
+      current,
+    );
+  }
+  return type === current.type ? current : { ...current, type };
+}
+
+/**
  * Compute the identity a VM should have after `changes`, and the minimal PATCH
  * body that gets it there from `current` under ARM's merge semantics
  * (contract/ARM.md §3). Pure: no I/O, no clock.
@@ -64,9 +82,12 @@ export function planIdentityChange(current: VmIdentity, changes: readonly Identi
   if (!Array.isArray(changes)) {
     throw new InvalidInputError("InvalidIdentityChange", `Invalid change list ${describeValue(changes)}: expected an array.`, changes);
   }
+  current = canonicalCurrent(current);
   let system = hasSystemAssigned(current.type);
   const users = new Map<string, UserAssignedIdentityRef>();
   for (const ref of hasUserAssigned(current.type) ? current.userAssigned : []) users.set(key(ref.id), ref);
+  // What ARM holds: an id removed and assigned again in the same change list keeps ARM's casing and details.
+  const held = new Map(users);
 
   for (const change of changes) {
     switch (change?.op) {
@@ -82,7 +103,7 @@ export function planIdentityChange(current: VmIdentity, changes: readonly Identi
         break;
       case "assignUserAssigned":
         for (const id of checkIds(change.op, change.ids)) {
-          if (!users.has(key(id))) users.set(key(id), { id });
+          if (!users.has(key(id))) users.set(key(id), held.get(key(id)) ?? { id });
         }
         break;
       case "removeUserAssigned": {

@@ -3,8 +3,9 @@ import { InvalidInputError, describeValue } from "../errors.js";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Letters and digits in any script, plus `_ - . ( )`.
 const RESOURCE_GROUP = /^[\p{L}\p{N}_\-.()]{1,90}$/u;
-// The characters Azure forbids in a VM name, plus whitespace and control characters.
-const VM_FORBIDDEN = /[\s\p{Cc}~!@#$%^&*()=+_[\]{}\\|;:.'",<>/?]/u;
+// The characters Azure forbids in a VM name, plus whitespace, control characters
+// and lone UTF-16 surrogates (not characters at all: no URL can encode them).
+const VM_FORBIDDEN = /[\s\p{Cc}\p{Cs}~!@#$%^&*()=+_[\]{}\\|;:.'",<>/?]/u;
 const EXTENSION_NAME = /^[\p{L}\p{N}_\-.]{1,64}$/u;
 const IDENTITY_NAME = /^[\p{L}\p{N}][\p{L}\p{N}_-]{2,127}$/u;
 const LOCATION = /^[A-Za-z0-9][A-Za-z0-9 -]{0,63}$/;
@@ -80,7 +81,8 @@ export function validatePort(value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
     throw new InvalidInputError(
       "InvalidPort",
-      `Invalid port ${describeValue(value)}: expected an integer from 1 to 65535.`,
+      // JSON would show NaN and Infinity as "null".
+      `Invalid port ${typeof value === "number" ? String(value) : describeValue(value)}: expected an integer from 1 to 65535.`,
       value,
     );
   }
