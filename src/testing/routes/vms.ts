@@ -1,0 +1,138 @@
+/** GET, PUT and PATCH of a virtual machine. */
+import { checkPreconditions } from "../conditional.js";
+import type { EmulatorState, RouteHandler } from "../context.js";
+import { ArmError, invalidParameter, resourceNotFound } from "../errors.js";
+import { applyIdentityRequest, NO_IDENTITY, type IdentityUpdate } from "../identitySemantics.js";
+import { asRecord } from "../json.js";
+import { newVmRecord } from "../records.js";
+import { assertSameLocation, objectBody, optionalObject, optionalTags, requiredLocation } from "../requestBody.js";
+import { renderVm, vmEtag } from "../render.js";
+import { captures, resourceKey } from "../resourceIds.js";
+import { json } from "../response.js";
+import type { VmRecord } from "../store.js";
+import type { OsType } from "../types.js";
+import { commitIdentity, identityStateOf, noIdentity } from "../vmIdentity.js";
+import { assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
+
+/** 404 `ResourceNotFound` for a VM. */
+export function vmNotFound(resourceGroup: string, name: string): ArmError {
+  return resourceNotFound("Microsoft.Compute/virtualMachines", resourceGroup, name);
+}
+
+/** The OS a request's properties name, if any. @throws 400 `InvalidParameter` for an unknown one. */
+function osTypeOf(properties: Record<string, unknown>): OsType | undefined {
+  const osType = asRecord(asRecord(properties.storageProfile).osDisk).osType;
+  if (osType === undefined) return undefined;
+  const lower = typeof osType === "string" ? osType.toLowerCase() : undefined;
+  if (lower === "windows") return "Windows";
+  if (lower === "linux") return "Linux";
+  throw invalidParameter(
+    `The value '${String(osType)}' of parameter properties.storageProfile.osDisk.osType is invalid. Allowed values are 'Windows' and 'Linux'.`,
+    "properties.storageProfile.osDisk.osType",
+  );
+}
+
+/** Properties as stored: without the read-only ones the emulator owns. */
+function writableProperties(properties: Record<string, unknown>): Record<string, unknown> {
+  const { vmId: _vmId, provisioningState: _state, ...rest } = properties;
+  return rest;
+}
+
+function assertSameOsType(vm: VmRecord, osType: OsType | undefined): void {
+  if (osType !== undefined && osType !== vm.osType) {
+    throw new ArmError(
+      409,
+      "PropertyChangeNotAllowed",
+      "Changing property 'osDisk.osType' is not allowed.",
+      "properties.storageProfile.osDisk.osType",
+    );
+  }
+}
+
+/** Creates the VM route handlers. */
+export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: RouteHandler; patch: RouteHandler } {
+  const { store } = state;
+
+  function respondWithWrite(vm: VmRecord, status: number, update: IdentityUpdate | undefined, apiVersion: string) {
+    const op = beginVmWrite(state, vm, {
+      provisioningState: status === 201 ? "Creating" : "Updating",
+      pendingUserIds: update?.addedIds,
+    });
+    return json(renderVm(vm), status, {
+      ETag: vmEtag(vm),
+      "Azure-AsyncOperation": operationUrls(state, op, apiVersion).asyncOperation,
+    });
+  }
+
+  return {
+    get(_req, params) {
+      const { resourceGroup, vmName } = captures(params, "resourceGroup", "vmName");
+      const vm = store.findVm(resourceGroup, vmName);
+      if (!vm) throw vmNotFound(resourceGroup, vmName);
+      return json(renderVm(vm), 200, { ETag: vmEtag(vm) });
+    },
+
+    put(req, params) {
+      const { resourceGroup, vmName: name } = captures(params, "resourceGroup", "vmName");
+      const body = objectBody(req);
+      const existing = store.findVm(resourceGroup, name);
+      checkPreconditions(req.headers, existing && vmEtag(existing));
+      const location = requiredLocation(body);
+      if (existing) assertSameLocation(existing, location);
+      const properties = writableProperties(optionalObject(body.properties, "properties") ?? {});
+      const osType = osTypeOf(properties);
+      if (existing) assertSameOsType(existing, osType);
+      const tags = optionalTags(body.tags);
+      // PUT replaces the resource: an omitted (or null) identity means none.
+      const current = existing?.identity ?? noIdentity();
+      const update =
+        body.identity === undefined || body.identity === null
+          ? { state: NO_IDENTITY, addedIds: [] }
+          : applyIdentityRequest(identityStateOf(current), body.identity, "PUT");
+      const identity = commitIdentity(current, update, state);
+
+      if (existing) {
+        assertNoRunningWrite(existing);
+        Object.assign(existing, { tags, properties, identity, etag: existing.etag + 1 });
+        return respondWithWrite(existing, 200, update, req.apiVersion);
+      }
+      const vm = newVmRecord({
+        subscriptionId: state.subscriptionId,
+        resourceGroup,
+        name,
+        location,
+        osType: osType ?? "Linux",
+        tags,
+        properties,
+        identity,
+      });
+      store.vms.set(resourceKey(resourceGroup, name), vm);
+      return respondWithWrite(vm, 201, update, req.apiVersion);
+    },
+
+    patch(req, params) {
+      const { resourceGroup, vmName } = captures(params, "resourceGroup", "vmName");
+      const body = objectBody(req);
+      const vm = store.findVm(resourceGroup, vmName);
+      checkPreconditions(req.headers, vm && vmEtag(vm));
+      if (!vm) throw vmNotFound(resourceGroup, vmName);
+      if (body.location !== undefined) assertSameLocation(vm, body.location);
+      // Tags are replaced as a whole; null removes them.
+      const tags = body.tags === null ? undefined : body.tags === undefined ? vm.tags : optionalTags(body.tags);
+      const patchProperties = writableProperties(optionalObject(body.properties, "properties") ?? {});
+      const properties = { ...vm.properties };
+      for (const [key, value] of Object.entries(patchProperties)) {
+        if (value === null) delete properties[key];
+        else properties[key] = value;
+      }
+      assertSameOsType(vm, osTypeOf(properties));
+      const update =
+        body.identity === undefined ? undefined : applyIdentityRequest(identityStateOf(vm.identity), body.identity, "PATCH");
+      const identity = update ? commitIdentity(vm.identity, update, state) : vm.identity;
+
+      assertNoRunningWrite(vm);
+      Object.assign(vm, { tags, properties, identity, etag: vm.etag + 1 });
+      return respondWithWrite(vm, 200, update, req.apiVersion);
+    },
+  };
+}
