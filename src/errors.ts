@@ -48,13 +48,21 @@ export function isInvalidInputError(e: unknown, code?: InvalidInputCode): e is I
   return e instanceof InvalidInputError && (code === undefined || e.code === code);
 }
 
-/** Quote a value for an error message, bounded so hostile input stays readable. */
+/**
+ * Quote a value for an error message. Numbers print as written (NaN stays
+ * NaN); text is bounded at 400 characters, enough for any real resource id,
+ * so hostile input stays readable.
+ */
 export function describeValue(value: unknown): string {
   let text: string;
-  try {
-    text = typeof value === "string" ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
-  } catch {
+  if (typeof value === "number" || typeof value === "bigint" || value === undefined) {
     text = String(value);
+  } else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
   }
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return text.length > 400 ? `${text.slice(0, 397)}...` : text;
 }

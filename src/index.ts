@@ -10,6 +10,10 @@ export { IdentityChangeBuilder } from "./client/IdentityChangeBuilder.js";
 export { MsiExtensionClient } from "./client/MsiExtensionClient.js";
 export { VmCreateBuilder } from "./client/VmCreateBuilder.js";
 export { UserAssignedIdentityHandle } from "./client/UserAssignedIdentityHandle.js";
+export { VmFleet, FleetIdentityBuilder, type FleetIdentityOptions } from "./client/VmFleet.js";
+export type { FleetOptions, FleetProgress, FleetResult, FleetResults, FleetRunStats } from "./fleet/runFleet.js";
+export { createWritePacer, type WritePacer, type WritePacerOptions, type WritePacerStats } from "./http/writePacer.js";
+export { createConcurrencyLimiter, type ConcurrencyLimiter, type ConcurrencyLimiterOptions } from "./fleet/concurrencyLimiter.js";
 
 export {
   type IdentityType,

@@ -1,4 +1,4 @@
-import type { IdentityChange } from "../core/planIdentityChange.js";
+import { type IdentityChange, userAssignedChange } from "../core/planIdentityChange.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import {
   type ApplyIdentityOptions,
@@ -48,12 +48,12 @@ export class IdentityChangeBuilder {
 
   /** Attach user-assigned identities, by full resource id. */
   assignUserAssigned(...ids: (string | readonly string[])[]): IdentityChangeBuilder {
-    return this.with({ op: "assignUserAssigned", ids: ids.flatMap(toList) });
+    return this.with(userAssignedChange("assignUserAssigned", ids.flatMap(toList)));
   }
 
   /** Detach user-assigned identities; each must be attached by then. */
   removeUserAssigned(...ids: (string | readonly string[])[]): IdentityChangeBuilder {
-    return this.with({ op: "removeUserAssigned", ids: ids.flatMap(toList) });
+    return this.with(userAssignedChange("removeUserAssigned", ids.flatMap(toList)));
   }
 
   /** Remove every identity, system and user-assigned. */

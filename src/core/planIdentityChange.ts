@@ -35,6 +35,14 @@ export interface IdentityChangePlan {
 
 const key = (id: string): string => id.toLowerCase();
 
+/**
+ * A user-assigned change with every id validated, so that builders refuse a
+ * malformed id when it is given, before any request.
+ */
+export function userAssignedChange(op: "assignUserAssigned" | "removeUserAssigned", ids: unknown): IdentityChange {
+  return { op, ids: checkIds(op, ids) };
+}
+
 function checkIds(op: string, ids: unknown): string[] {
   if (!Array.isArray(ids) || ids.length === 0) {
     throw new InvalidInputError(

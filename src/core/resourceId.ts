@@ -35,14 +35,6 @@ export function encodeResourcePath(segments: readonly string[]): string {
   return "/" + segments.map((s) => encodeURIComponent(s)).join("/");
 }
 
-/**
- * Quote an id for an error message. Well-formed ids run to ~350 characters, past
- * describeValue's bound, which would cut off the very segment that is wrong.
- */
-function describeId(value: unknown): string {
-  return typeof value === "string" && value.length <= 400 ? JSON.stringify(value) : describeValue(value);
-}
-
 function parseGroupScopedId(
   value: unknown,
   provider: string,
@@ -53,7 +45,7 @@ function parseGroupScopedId(
   const fail = (why: string): never => {
     throw new InvalidInputError(
       code,
-      `Invalid ${what} id ${describeId(value)}: ${why}; expected /subscriptions/<GUID>/resourceGroups/<group>/providers/${provider}/<name>.`,
+      `Invalid ${what} id ${describeValue(value)}: ${why}; expected /subscriptions/<GUID>/resourceGroups/<group>/providers/${provider}/<name>.`,
       value,
     );
   };

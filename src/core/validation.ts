@@ -81,8 +81,7 @@ export function validatePort(value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 65535) {
     throw new InvalidInputError(
       "InvalidPort",
-      // JSON would show NaN and Infinity as "null".
-      `Invalid port ${typeof value === "number" ? String(value) : describeValue(value)}: expected an integer from 1 to 65535.`,
+      `Invalid port ${describeValue(value)}: expected an integer from 1 to 65535.`,
       value,
     );
   }

@@ -5,6 +5,7 @@ import { logger } from "../logger.js";
 import type { ArmPipeline } from "./pipeline.js";
 import type { OperationContext } from "./operationContext.js";
 import { restErrorFromResponse, scrubError } from "./restError.js";
+import { bindWritePacer } from "./writePacingPolicy.js";
 
 /** A response from ARM with its JSON body parsed. */
 export interface ArmResponse {
@@ -53,6 +54,7 @@ export class ArmHttpClient {
       abortSignal: ctx.abortSignal,
     });
     request.headers.set("x-ms-correlation-request-id", ctx.correlationId);
+    bindWritePacer(request, ctx.pacer);
     let response: PipelineResponse;
     try {
       response = await this.transport.pipeline.sendRequest(this.transport.httpClient, request);

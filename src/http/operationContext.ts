@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import { AbortError } from "@azure/abort-controller";
 import { InvalidInputError, describeValue } from "../errors.js";
+import type { WritePacer } from "./writePacer.js";
 
 /** Options accepted by every operation. */
 export interface OperationOptions {
@@ -25,6 +26,8 @@ export interface OperationContext {
   readonly updateIntervalInMs: number;
   /** `x-ms-request-id` of every response, in order. */
   readonly requestIds: string[];
+  /** Paces this operation's writes, when it is part of a fleet. */
+  readonly pacer?: WritePacer;
   /** Calls `fn`, turning an abort or deadline into an `AbortError` naming the operation. */
   run<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -40,6 +43,7 @@ export function createOperationContext(
   name: string,
   options: OperationOptions = {},
   defaults: { updateIntervalInMs: number },
+  pacer?: WritePacer,
 ): OperationContext {
   checkNonNegative("timeoutInMs", options.timeoutInMs);
   checkNonNegative("updateIntervalInMs", options.updateIntervalInMs);
@@ -54,6 +58,7 @@ export function createOperationContext(
     abortSignal: controller.signal,
     updateIntervalInMs: options.updateIntervalInMs ?? defaults.updateIntervalInMs,
     requestIds: [],
+    ...(pacer ? { pacer } : {}),
     async run<T>(fn: () => Promise<T>): Promise<T> {
       if (caller?.aborted) throw new AbortError(`${name} was aborted before it started.`);
       caller?.addEventListener("abort", onAbort);

@@ -7,6 +7,7 @@ import {
 } from "@azure/core-rest-pipeline";
 import { SDK_VERSION } from "../version.js";
 import { throttlingBackoffPolicy } from "./throttlingBackoffPolicy.js";
+import { writePacingPolicy } from "./writePacingPolicy.js";
 
 /** A policy added to the pipeline, placed as in the Azure SDK's generated clients. */
 export interface AdditionalPolicyConfig {
@@ -73,6 +74,7 @@ export function createArmPipeline(
     }),
     { phase: "Retry" },
   );
+  pipeline.addPolicy(writePacingPolicy(), { afterPhase: "Retry" });
   for (const { policy, position } of options.additionalPolicies ?? []) {
     pipeline.addPolicy(policy, position === "perRetry" ? { afterPhase: "Sign" } : {});
   }

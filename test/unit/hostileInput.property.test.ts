@@ -316,12 +316,11 @@ describe("hostile user-assigned identity ids", () => {
     );
   });
 
-  // Known bug (src/operations/applyIdentityChange.ts planOnVm): ids are validated by
-  // planIdentityChange only after the VM has been read, so a malformed id costs a GET.
-  // API.md: "Input errors are thrown before any request". Flip to `it` once fixed.
-  it.fails("refuses a malformed id before any request", async () => {
+  // API.md: "Input errors are thrown before any request": the builder checks ids as they are given.
+  it("refuses a malformed id before any request", async () => {
     const { client, urls } = newClient();
-    await expect(client.vm("rg", "vm").identity().assignUserAssigned("not-an-id").plan()).rejects.toBeInstanceOf(InvalidInputError);
+    expect(() => client.vm("rg", "vm").identity().assignUserAssigned("not-an-id")).toThrow(InvalidInputError);
+    expect(() => client.vms([{ resourceGroup: "rg", name: "vm" }]).identity().removeUserAssigned("/x")).toThrow(InvalidInputError);
     expect(urls).toEqual([]);
   });
 });

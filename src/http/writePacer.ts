@@ -1,0 +1,140 @@
+import { delay } from "@azure/core-util";
+import type { AbortSignalLike } from "@azure/abort-controller";
+
+/** Options of {@link createWritePacer}. */
+export interface WritePacerOptions {
+  /** Writes allowed in flight before ARM has said how many remain. Default 16. */
+  initialBurst?: number;
+  /** Writes to leave in ARM's bucket for other clients. Default 0. */
+  reserve?: number;
+  /** Called whenever ARM answers a write with 429. */
+  onThrottled?: () => void;
+}
+
+/** What the pacer has seen, for reports and benchmarks. */
+export interface WritePacerStats {
+  writes: number;
+  throttled: number;
+  /** Estimated refill rate of ARM's write bucket, per second; undefined until measured. */
+  writesPerSecond?: number;
+}
+
+/**
+ * Paces writes to ARM's per-subscription write limit, learned from the
+ * `x-ms-ratelimit-remaining-subscription-writes` header and from 429s.
+ */
+export interface WritePacer {
+  /** Wait until a write may be sent. Every acquire is followed by one `observe` or `release`. */
+  acquire(abortSignal?: AbortSignalLike): Promise<void>;
+  /** Record the response to a write. */
+  observe(status: number, header: (name: string) => string | undefined): void;
+  /** Record a write that got no response. */
+  release(): void;
+  readonly stats: WritePacerStats;
+}
+
+interface Sample {
+  at: number;
+  remaining: number;
+  consumed: number;
+}
+
+const REMAINING = "x-ms-ratelimit-remaining-subscription-writes";
+const WINDOW_MS = 3000;
+
+function retryAfterMs(header: (name: string) => string | undefined): number | undefined {
+  const ms = Number(header("retry-after-ms") ?? header("x-ms-retry-after-ms"));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const value = header("retry-after");
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/**
+ * Create a pacer. ARM's write limit is a token bucket: the remaining-writes
+ * header says how full it is, and its rise between responses (plus the writes
+ * spent meanwhile) says how fast it refills. The pacer spends what remains,
+ * then sends one write per refilled token, so a fleet runs at the limit
+ * instead of into it. A 429 pauses every write for its Retry-After.
+ */
+export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
+  const initialBurst = options.initialBurst ?? 16;
+  const reserve = options.reserve ?? 0;
+  let tokens: number | undefined; // unknown until ARM reports it
+  let lastRefill = Date.now();
+  let perMs: number | undefined;
+  let pausedUntil = 0;
+  let inFlight = 0;
+  const samples: Sample[] = [];
+  const stats: WritePacerStats = { writes: 0, throttled: 0 };
+
+  function refill(now: number): void {
+    if (tokens !== undefined && perMs !== undefined) tokens += perMs * (now - lastRefill);
+    lastRefill = now;
+  }
+
+  function learnRate(now: number): void {
+    while (samples.length > 2 && samples[0]!.at < now - WINDOW_MS) samples.shift();
+    if (samples.length < 2) return;
+    const first = samples[0]!;
+    const last = samples[samples.length - 1]!;
+    const elapsed = last.at - first.at;
+    if (elapsed < 100) return;
+    const spent = samples.slice(1).reduce((sum, s) => sum + s.consumed, 0);
+    const refilled = last.remaining - first.remaining + spent;
+    // A full bucket hides its refill rate; only a draining one shows it.
+    if (refilled > 0 && first.remaining < 0.5 * Math.max(...samples.map((s) => s.remaining), 1) + 10) {
+      const measured = refilled / elapsed;
+      perMs = perMs === undefined ? measured : 0.7 * perMs + 0.3 * measured;
+      stats.writesPerSecond = perMs * 1000;
+    }
+  }
+
+  return {
+    stats,
+    async acquire(abortSignal) {
+      for (;;) {
+        const now = Date.now();
+        if (now < pausedUntil) {
+          await delay(pausedUntil - now, { abortSignal });
+          continue;
+        }
+        refill(now);
+        const free = tokens === undefined ? initialBurst - inFlight : tokens - reserve;
+        if (free >= 1) {
+          if (tokens !== undefined) tokens -= 1;
+          inFlight++;
+          stats.writes++;
+          return;
+        }
+        // Wait for the next token; without a measured rate, probe gently.
+        const wait = perMs && tokens !== undefined ? (1 + reserve - tokens) / perMs : 50;
+        await delay(Math.min(1000, Math.max(2, Math.ceil(wait))), { abortSignal });
+      }
+    },
+    observe(status, header) {
+      inFlight = Math.max(0, inFlight - 1);
+      const now = Date.now();
+      refill(now);
+      if (status === 429) {
+        stats.throttled++;
+        pausedUntil = Math.max(pausedUntil, now + (retryAfterMs(header) ?? (perMs ? 1 / perMs : 1000)));
+        tokens = 0;
+        options.onThrottled?.();
+      }
+      const remaining = Number(header(REMAINING));
+      if (header(REMAINING) !== undefined && Number.isFinite(remaining)) {
+        samples.push({ at: now, remaining, consumed: status >= 200 && status < 300 ? 1 : 0 });
+        learnRate(now);
+        // Writes still in flight will spend some of what ARM says is left.
+        tokens = Math.max(0, remaining - inFlight);
+      }
+    },
+    release() {
+      inFlight = Math.max(0, inFlight - 1);
+    },
+  };
+}
