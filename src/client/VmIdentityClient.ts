@@ -11,8 +11,11 @@ import { InvalidInputError, describeValue } from "../errors.js";
 import { ArmHttpClient } from "../http/armHttpClient.js";
 import { type ArmPipelineOptions, createArmPipeline } from "../http/pipeline.js";
 import type { ClientContext } from "./clientContext.js";
+import { useLoopbackBearerPolicy } from "./loopbackBearerPolicy.js";
 import { UserAssignedIdentityHandle } from "./UserAssignedIdentityHandle.js";
 import { VmHandle } from "./VmHandle.js";
+import { VmFleet } from "./VmFleet.js";
+import type { ResourceGroupScoped } from "../core/resourceId.js";
 
 /** The public-cloud ARM endpoint. */
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
@@ -86,8 +89,10 @@ export class VmIdentityClient {
     if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === "string" && s.length > 0)) {
       throw new InvalidInputError("InvalidOption", `Invalid credentialScopes ${describeValue(scopes)}: expected a non-empty array of scope strings.`, scopes);
     }
+    const transport = createArmPipeline(credential, scopes, options);
+    useLoopbackBearerPolicy(transport.pipeline, this.endpoint, credential, scopes);
     this.cc = {
-      http: new ArmHttpClient(createArmPipeline(credential, scopes, options)),
+      http: new ArmHttpClient(transport),
       endpoint: this.endpoint,
       subscriptionId: this.subscriptionId,
       apiVersions: apiVersions(options.apiVersions),
@@ -117,6 +122,27 @@ export class VmIdentityClient {
       resourceGroup: validateResourceGroupName(resourceGroupOrId),
       name: validateVmName(name),
     });
+  }
+
+  /**
+   * Many VMs at once, by resource id or `{ resourceGroup, name }`. Every target
+   * is validated now; duplicates (compared case-insensitively) are dropped.
+   */
+  vms(targets: readonly (string | { resourceGroup: string; name: string })[]): VmFleet {
+    if (!Array.isArray(targets)) {
+      throw new InvalidInputError("InvalidOption", `Invalid targets ${describeValue(targets)}: expected an array of VM resource ids or { resourceGroup, name }.`, targets);
+    }
+    const seen = new Set<string>();
+    const vms: ResourceGroupScoped[] = [];
+    for (const target of targets) {
+      const handle =
+        typeof target === "string" ? this.vm(target) : this.vm(target?.resourceGroup as string, (target?.name ?? "") as string);
+      const key = handle.resourceId.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      vms.push({ subscriptionId: handle.subscriptionId, resourceGroup: handle.resourceGroup, name: handle.name });
+    }
+    return new VmFleet(this.cc, vms);
   }
 
   /** A handle on one user-assigned identity resource. */

@@ -1,0 +1,52 @@
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import {
+  type Pipeline,
+  type PipelinePolicy,
+  bearerTokenAuthenticationPolicyName,
+} from "@azure/core-rest-pipeline";
+
+/** Name of {@link loopbackBearerPolicy}. */
+export const loopbackBearerPolicyName = "vmIdentityLoopbackBearerPolicy";
+
+const REFRESH_MARGIN_MS = 2 * 60 * 1000;
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Signs requests sent over plain http to a loopback host (the emulator of
+ * `azure-vm-identity/testing`). The Azure SDK's bearer policy refuses every
+ * non-https URL, while `validateEndpoint` deliberately allows http for
+ * loopback hosts only; this policy takes its place for such endpoints and
+ * still refuses to send a token anywhere else over plain http. It also marks
+ * such requests `allowInsecureConnection`, without which the transport
+ * refuses them.
+ */
+export function loopbackBearerPolicy(credential: TokenCredential, scopes: string[]): PipelinePolicy {
+  let token: AccessToken | null = null;
+  return {
+    name: loopbackBearerPolicyName,
+    async sendRequest(request, next) {
+      const url = new URL(request.url);
+      if (url.protocol !== "https:" && !isLoopbackHost(url.hostname)) {
+        throw new Error("Bearer token authentication over plain http is allowed only for loopback hosts.");
+      }
+      // The transport refuses plain http unless the request allows it.
+      if (url.protocol === "http:") request.allowInsecureConnection = true;
+      if (!token || token.expiresOnTimestamp - Date.now() < REFRESH_MARGIN_MS) {
+        token = await credential.getToken(scopes, { abortSignal: request.abortSignal });
+      }
+      if (token) request.headers.set("Authorization", `Bearer ${token.token}`);
+      return next(request);
+    },
+  };
+}
+
+/** For a plain-http loopback endpoint, replace the SDK's bearer policy (which would refuse it) by {@link loopbackBearerPolicy}. */
+export function useLoopbackBearerPolicy(pipeline: Pipeline, endpoint: string, credential: TokenCredential, scopes: string[]): void {
+  if (!endpoint.toLowerCase().startsWith("http://")) return;
+  pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
+  pipeline.addPolicy(loopbackBearerPolicy(credential, scopes), { phase: "Sign" });
+}
