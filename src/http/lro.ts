@@ -1,5 +1,6 @@
 import type { OperationResponse, RunningOperation } from "@azure/core-lro";
 import { createHttpPoller } from "@azure/core-lro";
+import { isRestError } from "@azure/core-rest-pipeline";
 import { armRequest, type RawArmRequest } from "../core/request.js";
 import { logger } from "../logger.js";
 import type { ArmHttpClient, ArmResponse } from "./armHttpClient.js";
@@ -49,7 +50,17 @@ export async function waitForOperation(
     skipFinalGet: true,
     resolveOnUnsuccessful: true,
   });
-  await poller.pollUntilDone({ abortSignal: ctx.abortSignal });
+  try {
+    await poller.pollUntilDone({ abortSignal: ctx.abortSignal });
+  } catch (e) {
+    // A failure to read the status is not a failure of the operation: say so.
+    if (isRestError(e) && !ctx.abortSignal.aborted) {
+      e.message =
+        `Could not read the status of ${request.method} ${request.url.split("?")[0]}; ` +
+        `the operation itself may still succeed, so read the resource before retrying. ${e.message}`;
+    }
+    throw e;
+  }
   const { status } = poller.operationState ?? {};
   if (status === "failed" || status === "canceled") {
     const reported = (last.body as { status?: unknown } | undefined)?.status;

@@ -8,6 +8,7 @@ import {
 import { SDK_VERSION } from "../version.js";
 import { throttlingBackoffPolicy } from "./throttlingBackoffPolicy.js";
 import { writePacingPolicy } from "./writePacingPolicy.js";
+import { attemptTimeoutPolicy } from "./attemptTimeoutPolicy.js";
 
 /** A policy added to the pipeline, placed as in the Azure SDK's generated clients. */
 export interface AdditionalPolicyConfig {
@@ -22,6 +23,8 @@ export interface ArmPipelineOptions extends InternalPipelineOptions {
   additionalPolicies?: AdditionalPolicyConfig[];
   /** The HTTP client that sends requests; the platform default otherwise. */
   httpClient?: HttpClient;
+  /** Bounds each attempt of each request; a timed-out attempt is retried. Default 60000. */
+  requestTimeoutInMs?: number;
 }
 
 /** The pipeline and the HTTP client it sends through. */
@@ -75,6 +78,7 @@ export function createArmPipeline(
     { phase: "Retry" },
   );
   pipeline.addPolicy(writePacingPolicy(), { afterPhase: "Retry" });
+  pipeline.addPolicy(attemptTimeoutPolicy(options.requestTimeoutInMs ?? 60_000), { afterPhase: "Retry" });
   for (const { policy, position } of options.additionalPolicies ?? []) {
     pipeline.addPolicy(policy, position === "perRetry" ? { afterPhase: "Sign" } : {});
   }

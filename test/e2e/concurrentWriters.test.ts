@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { FakeArm } from "../../src/testing/index.js";
+import type { VmIdentityClient } from "../../src/index.js";
+import { emulatorWithClient, heldIds, writesOf } from "../support/emulator.js";
+
+const WRITERS = 12;
+let arm: FakeArm | undefined;
+afterEach(async () => arm?.close());
+
+interface Outcome {
+  succeeded: number;
+  failed: number;
+  /** Changes asked for that the final state does not hold. */
+  lost: number;
+  patches: number;
+  patchesWithIfMatch: number;
+  attempts: number[];
+}
+
+/**
+ * 12 writers each attach a different user identity to one VM while a 13th
+ * disables its system identity, all at once.
+ */
+async function race(client: VmIdentityClient, a: FakeArm, mode: "optimistic" | "last-writer-wins"): Promise<Outcome> {
+  const vmRg = "rg";
+  const ids = Array.from({ length: WRITERS }, (_, i) => a.addUserAssignedIdentity({ resourceGroup: vmRg, name: `writer-${i}`, location: "westus" }));
+  a.addVm({ resourceGroup: vmRg, name: "shared", location: "westus", osType: "Linux", identity: { type: "SystemAssigned" } });
+  const vm = client.vm(vmRg, "shared");
+  const options = { concurrency: mode, conflictRetryDelayInMs: 5, timeoutInMs: 30_000 } as const;
+  const calls = [...ids.map((id) => vm.assignUserAssigned(id, options)), vm.disableSystemAssigned(options)];
+  const settled = await Promise.allSettled(calls);
+  const held = new Set(heldIds(a, vmRg, "shared"));
+  const type = a.getVm(vmRg, "shared")?.identity?.type ?? "None";
+  const lostAssignments = ids.filter((id) => !held.has(id.toLowerCase())).length;
+  const lostDisable = type.startsWith("SystemAssigned") ? 1 : 0;
+  const patches = writesOf(a).filter((w) => w.method === "PATCH");
+  return {
+    succeeded: settled.filter((s) => s.status === "fulfilled").length,
+    failed: settled.filter((s) => s.status === "rejected").length,
+    lost: lostAssignments + lostDisable,
+    patches: patches.length,
+    patchesWithIfMatch: patches.filter((p) => p.headers["if-match"]).length,
+    attempts: settled.flatMap((s) => (s.status === "fulfilled" ? [s.value.attempts] : [])),
+  };
+}
+
+describe("12 concurrent writers plus one disabling the system identity, on one VM", () => {
+  it("optimistic (default): every call succeeds and the final state holds every change", async () => {
+    const rounds: Outcome[] = [];
+    for (let round = 0; round < 3; round++) {
+      const setup = await emulatorWithClient({ pollsUntilDone: 1 });
+      arm = setup.arm;
+      rounds.push(await race(setup.client, setup.arm, "optimistic"));
+      await arm.close();
+      arm = undefined;
+    }
+    for (const outcome of rounds) {
+      expect(outcome.succeeded).toBe(WRITERS + 1);
+      expect(outcome.failed).toBe(0);
+      expect(outcome.lost).toBe(0);
+      expect(outcome.patchesWithIfMatch).toBe(outcome.patches);
+    }
+    console.log(
+      `[reliability] optimistic: ${rounds.length} rounds x ${WRITERS + 1} writers: ` +
+        `succeeded ${rounds.map((r) => r.succeeded).join("/")}, lost ${rounds.map((r) => r.lost).join("/")}, ` +
+        `PATCHes ${rounds.map((r) => r.patches).join("/")} (all with If-Match), max attempts ${Math.max(...rounds.flatMap((r) => r.attempts))}`,
+    );
+  });
+
+  it("last-writer-wins (opt-out): stale reads undo changes", async () => {
+    const rounds: Outcome[] = [];
+    for (let round = 0; round < 5; round++) {
+      // Operations that finish at once leave no 409 window: only etags could catch a stale read.
+      const setup = await emulatorWithClient({ pollsUntilDone: 0, autoCompleteAfterMs: 0 });
+      arm = setup.arm;
+      rounds.push(await race(setup.client, setup.arm, "last-writer-wins"));
+      await arm.close();
+      arm = undefined;
+    }
+    for (const outcome of rounds) expect(outcome.patchesWithIfMatch).toBe(0);
+    const lost = rounds.reduce((sum, r) => sum + r.lost, 0);
+    console.log(`[reliability] last-writer-wins: ${rounds.length} rounds x ${WRITERS + 1} writers: lost ${rounds.map((r) => r.lost).join("/")} changes (total ${lost})`);
+    expect(lost).toBeGreaterThan(0);
+  });
+
+  it("optimistic under the same instant-completion conditions still loses nothing", async () => {
+    const setup = await emulatorWithClient({ pollsUntilDone: 0, autoCompleteAfterMs: 0 });
+    arm = setup.arm;
+    const outcome = await race(setup.client, setup.arm, "optimistic");
+    expect(outcome).toMatchObject({ succeeded: WRITERS + 1, failed: 0, lost: 0 });
+    expect(outcome.patchesWithIfMatch).toBe(outcome.patches);
+    console.log(`[reliability] optimistic, instant operations: lost ${outcome.lost}, PATCHes ${outcome.patches}, 412s ${setup.arm.stats.preconditionFailed}`);
+  });
+});
