@@ -25,6 +25,14 @@ export function processIo(): CliIo & { dispose(): void } {
   // `once`: a second Ctrl+C falls back to Node's default and ends the process at once.
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // The reader went away (e.g. `vm-identity demo | head`): stop quietly, as other command line tools do.
+  // Kept after dispose(): the error of a last write can arrive after run() has returned.
+  const onPipeError = (error: NodeJS.ErrnoException): void => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  };
+  process.stdout.on("error", onPipeError);
+  process.stderr.on("error", onPipeError);
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
