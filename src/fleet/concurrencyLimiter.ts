@@ -17,15 +17,18 @@ export interface ConcurrencyLimiter {
   succeeded(): void;
   /** ARM throttled us: halve (adaptive only). */
   throttled(): void;
+  /** ARM's write budget runs low: stop growing and ease off by a tenth (adaptive only). */
+  scarce(): void;
   readonly limit: number;
   /** The highest limit reached. */
   readonly peak: number;
 }
 
 /**
- * A limiter whose bound adapts additively-increase / multiplicatively-decrease:
- * +1 for every `limit` tasks that finish clean, halved on a 429, so it settles
- * just under what ARM accepts and grows back once throttling stops.
+ * A limiter whose bound adapts like TCP's congestion window: it grows by one
+ * per clean task (doubling each round) until the first 429, then by one per
+ * round (additive increase), and halves on a 429 (multiplicative decrease), so
+ * it settles just under what ARM accepts and grows back once throttling stops.
  */
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}): ConcurrencyLimiter {
   const adaptive = options.fixed === undefined;
@@ -35,6 +38,8 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
   let peak = limit;
   let credit = 0;
   let lastBackoff = 0;
+  let slowStart = true;
+  let lastEase = 0;
   let active = 0;
   const waiting: (() => void)[] = [];
 
@@ -67,17 +72,27 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
     succeeded() {
       if (!adaptive || limit >= max) return;
       credit += 1;
-      if (credit >= Math.floor(limit)) {
+      if (slowStart || credit >= Math.floor(limit)) {
         credit = 0;
         limit = Math.min(max, limit + 1);
         peak = Math.max(peak, Math.floor(limit));
         pump();
       }
     },
+    scarce() {
+      const now = Date.now();
+      if (!adaptive) return;
+      slowStart = false;
+      credit = 0;
+      if (now - lastEase < backoffInterval) return;
+      lastEase = now;
+      limit = Math.max(1, limit * 0.9);
+    },
     throttled() {
       const now = Date.now();
       if (!adaptive || now - lastBackoff < backoffInterval) return;
       lastBackoff = now;
+      slowStart = false;
       credit = 0;
       limit = Math.max(1, Math.floor(limit / 2));
     },

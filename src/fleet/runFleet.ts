@@ -79,7 +79,7 @@ export async function runFleet<E extends object>(
   const limiter = createConcurrencyLimiter(
     adaptive ? { max: options.maxConcurrency ?? 64 } : { fixed: options.concurrency as number },
   );
-  const pacer = adaptive ? createWritePacer({ onThrottled: () => limiter.throttled() }) : undefined;
+  const pacer = adaptive ? createWritePacer({ onThrottled: () => limiter.throttled(), onScarce: () => limiter.scarce() }) : undefined;
   const controller = new AbortController();
   const onAbort = (): void => controller.abort();
   options.abortSignal?.addEventListener("abort", onAbort);

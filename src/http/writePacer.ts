@@ -9,6 +9,10 @@ export interface WritePacerOptions {
   reserve?: number;
   /** Called whenever ARM answers a write with 429. */
   onThrottled?: () => void;
+  /** Called when a write response says fewer than `lowWatermark` writes remain. */
+  onScarce?: () => void;
+  /** Default 5. */
+  lowWatermark?: number;
 }
 
 /** What the pacer has seen, for reports and benchmarks. */
@@ -131,6 +135,7 @@ export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
         learnRate(now);
         // Writes still in flight will spend some of what ARM says is left.
         tokens = Math.max(0, remaining - inFlight);
+        if (remaining < (options.lowWatermark ?? 5)) options.onScarce?.();
       }
     },
     release() {
