@@ -1,4 +1,4 @@
-import { type IdentityChange, userAssignedChange } from "../core/planIdentityChange.js";
+import type { IdentityChange } from "../core/planIdentityChange.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import {
   type ApplyIdentityOptions,
@@ -9,56 +9,25 @@ import {
 } from "../operations/applyIdentityChange.js";
 import type { OperationOptions } from "../http/operationContext.js";
 import { type ClientContext, startOperation } from "./clientContext.js";
-
-function toList(ids: string | readonly string[] | string[]): string[] {
-  return typeof ids === "string" ? [ids] : [...ids];
-}
+import { IdentityChangeSet } from "./IdentityChangeSet.js";
 
 /**
  * An immutable change set for one VM's identities. Each method returns a new
  * builder; nothing is sent until `plan()` (one GET) or `apply()`.
  * Changes fold in order over the identity the VM has when applied.
  */
-export class IdentityChangeBuilder {
-  /** The changes, in order. */
-  readonly changes: readonly IdentityChange[];
-
+export class IdentityChangeBuilder extends IdentityChangeSet<IdentityChangeBuilder> {
   /** @internal */
   constructor(
     private readonly cc: ClientContext,
     private readonly vm: ResourceGroupScoped,
     changes: readonly IdentityChange[] = [],
   ) {
-    this.changes = Object.freeze([...changes]);
+    super(changes);
   }
 
-  private with(change: IdentityChange): IdentityChangeBuilder {
-    return new IdentityChangeBuilder(this.cc, this.vm, [...this.changes, change]);
-  }
-
-  /** Turn on the system-assigned identity. */
-  enableSystemAssigned(): IdentityChangeBuilder {
-    return this.with({ op: "enableSystemAssigned" });
-  }
-
-  /** Turn off the system-assigned identity (its principal is deleted by Azure). */
-  disableSystemAssigned(): IdentityChangeBuilder {
-    return this.with({ op: "disableSystemAssigned" });
-  }
-
-  /** Attach user-assigned identities, by full resource id. */
-  assignUserAssigned(...ids: (string | readonly string[])[]): IdentityChangeBuilder {
-    return this.with(userAssignedChange("assignUserAssigned", ids.flatMap(toList)));
-  }
-
-  /** Detach user-assigned identities; each must be attached by then. */
-  removeUserAssigned(...ids: (string | readonly string[])[]): IdentityChangeBuilder {
-    return this.with(userAssignedChange("removeUserAssigned", ids.flatMap(toList)));
-  }
-
-  /** Remove every identity, system and user-assigned. */
-  removeAll(): IdentityChangeBuilder {
-    return this.with({ op: "removeAll" });
+  protected derive(changes: readonly IdentityChange[]): IdentityChangeBuilder {
+    return new IdentityChangeBuilder(this.cc, this.vm, changes);
   }
 
   /** Read the VM and show what `apply()` would send, without writing. */
@@ -76,5 +45,3 @@ export class IdentityChangeBuilder {
     return ctx.run(() => applyIdentityChange(this.cc, this.vm, this.changes, ctx, options));
   }
 }
-
-export { toList };

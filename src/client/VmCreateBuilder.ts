@@ -12,7 +12,7 @@ import {
   planCreateVm,
 } from "../operations/createVm.js";
 import { type ClientContext, startOperation } from "./clientContext.js";
-import { toList } from "./IdentityChangeBuilder.js";
+import { toList } from "./IdentityChangeSet.js";
 
 /** An immutable plan to create a VM with managed identities (and optionally the MSI extension). */
 export class VmCreateBuilder {

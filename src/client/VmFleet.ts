@@ -1,4 +1,4 @@
-import { type IdentityChange, userAssignedChange } from "../core/planIdentityChange.js";
+import type { IdentityChange } from "../core/planIdentityChange.js";
 import type { VmIdentity } from "../core/identity.js";
 import { type ResourceGroupScoped, vmResourceId } from "../core/resourceId.js";
 import { type FleetOptions, type FleetResults, runFleet } from "../fleet/runFleet.js";
@@ -12,7 +12,7 @@ import {
 } from "../operations/msiExtension.js";
 import { validateExtensionName } from "../core/validation.js";
 import type { ClientContext } from "./clientContext.js";
-import { toList } from "./IdentityChangeBuilder.js";
+import { IdentityChangeSet } from "./IdentityChangeSet.js";
 
 /** Options of a fleet identity change. */
 export interface FleetIdentityOptions extends FleetOptions {
@@ -21,36 +21,18 @@ export interface FleetIdentityOptions extends FleetOptions {
 }
 
 /** The same fluent, immutable change set as `vm.identity()`, applied to every VM of a fleet. */
-export class FleetIdentityBuilder {
-  readonly changes: readonly IdentityChange[];
-
+export class FleetIdentityBuilder extends IdentityChangeSet<FleetIdentityBuilder> {
   /** @internal */
   constructor(
     private readonly cc: ClientContext,
     private readonly targets: readonly ResourceGroupScoped[],
     changes: readonly IdentityChange[] = [],
   ) {
-    this.changes = Object.freeze([...changes]);
+    super(changes);
   }
 
-  private with(change: IdentityChange): FleetIdentityBuilder {
-    return new FleetIdentityBuilder(this.cc, this.targets, [...this.changes, change]);
-  }
-
-  enableSystemAssigned(): FleetIdentityBuilder {
-    return this.with({ op: "enableSystemAssigned" });
-  }
-  disableSystemAssigned(): FleetIdentityBuilder {
-    return this.with({ op: "disableSystemAssigned" });
-  }
-  assignUserAssigned(...ids: (string | readonly string[])[]): FleetIdentityBuilder {
-    return this.with(userAssignedChange("assignUserAssigned", ids.flatMap(toList)));
-  }
-  removeUserAssigned(...ids: (string | readonly string[])[]): FleetIdentityBuilder {
-    return this.with(userAssignedChange("removeUserAssigned", ids.flatMap(toList)));
-  }
-  removeAll(): FleetIdentityBuilder {
-    return this.with({ op: "removeAll" });
+  protected derive(changes: readonly IdentityChange[]): FleetIdentityBuilder {
+    return new FleetIdentityBuilder(this.cc, this.targets, changes);
   }
 
   /** Read every VM and show the PATCH each would get; writes nothing. */

@@ -58,9 +58,6 @@ export function parseIdentityType(value: unknown): IdentityType | undefined {
   }
 }
 
-/** The empty identity: what a VM without an `identity` property has. */
-export const NO_IDENTITY: VmIdentity = Object.freeze({ type: "None", userAssigned: [] }) as VmIdentity;
-
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

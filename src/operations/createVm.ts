@@ -5,11 +5,10 @@ import type { VmIdentity } from "../core/identity.js";
 import { DEFAULT_MSI_PORT, msiExtensionBody, msiExtensionType } from "../core/msiExtension.js";
 import type { RawArmRequest } from "../core/request.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
-import { type OsType, validateExtensionName, validateOsType, validatePort } from "../core/validation.js";
-import { InvalidInputError } from "../errors.js";
+import type { OsType } from "../core/validation.js";
 import { waitForOperation } from "../http/lro.js";
 import type { OperationContext, OperationOptions } from "../http/operationContext.js";
-import { type VmExtensionResource, installMsiExtension } from "./msiExtension.js";
+import { type VmExtensionResource, checkInstallOptions, installMsiExtension } from "./msiExtension.js";
 import { readVm } from "./readVm.js";
 
 /** The MSI extension to install once the VM exists. */
@@ -51,12 +50,7 @@ export interface VmCreateResult {
 
 /** Validate the extension options now, so a mistake fails before the VM is created. */
 export function checkCreateMsiOptions(options: CreateMsiExtensionOptions): void {
-  if (options === null || typeof options !== "object") {
-    throw new InvalidInputError("InvalidOption", "Invalid msiExtension options: expected an object.", options);
-  }
-  if (options.port !== undefined) validatePort(options.port);
-  if (options.os !== undefined) validateOsType(options.os);
-  if (options.name !== undefined) validateExtensionName(options.name);
+  checkInstallOptions(options);
 }
 
 /** The requests of a create, built without any read. */
