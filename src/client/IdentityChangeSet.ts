@@ -1,8 +1,17 @@
 import { type IdentityChange, userAssignedChange } from "../core/planIdentityChange.js";
+import { InvalidInputError, describeValue } from "../errors.js";
 
 /** Accepts ids one by one, as arrays, or both. */
 export function toList(ids: string | readonly string[]): string[] {
-  return typeof ids === "string" ? [ids] : [...ids];
+  if (typeof ids === "string") return [ids];
+  if (!Array.isArray(ids)) {
+    throw new InvalidInputError(
+      "InvalidUserAssignedIdentityId",
+      `Invalid user-assigned identity ids ${describeValue(ids)}: expected a resource id or an array of them.`,
+      ids,
+    );
+  }
+  return [...ids];
 }
 
 /**

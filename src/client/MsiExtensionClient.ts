@@ -11,9 +11,12 @@ import {
   planMsiRemove,
   removeMsiExtension,
 } from "../operations/msiExtension.js";
-import { validateExtensionName } from "../core/validation.js";
 import type { RawArmRequest } from "../core/request.js";
 import { type ClientContext, startOperation } from "./clientContext.js";
+
+function checkNameOption(options: { name?: string }): void {
+  checkInstallOptions(options as MsiExtensionInstallOptions);
+}
 
 /**
  * The legacy VM managed identity extension (`ManagedIdentityExtensionForWindows`
@@ -36,14 +39,14 @@ export class MsiExtensionClient {
 
   /** Remove the extension; `removed` is false when it was not there. */
   async remove(options: { name?: string } = {}, operationOptions?: OperationOptions): Promise<MsiExtensionRemoveResult> {
-    if (options.name !== undefined) validateExtensionName(options.name);
+    checkNameOption(options);
     const ctx = startOperation(this.cc, "msiExtension.remove", operationOptions);
     return ctx.run(() => removeMsiExtension(this.cc, this.vm, options.name, ctx));
   }
 
   /** The extension, or undefined when it is not installed. */
   async get(options: { name?: string } = {}, operationOptions?: OperationOptions): Promise<VmExtensionResource | undefined> {
-    if (options.name !== undefined) validateExtensionName(options.name);
+    checkNameOption(options);
     const ctx = startOperation(this.cc, "msiExtension.get", operationOptions);
     return ctx.run(() => getMsiExtension(this.cc, this.vm, options.name, ctx));
   }
@@ -57,7 +60,7 @@ export class MsiExtensionClient {
 
   /** The DELETE `remove()` would send (reads the VM only when no name is given); sends no write. */
   async planRemove(options: { name?: string } = {}, operationOptions?: OperationOptions): Promise<RawArmRequest> {
-    if (options.name !== undefined) validateExtensionName(options.name);
+    checkNameOption(options);
     const ctx = startOperation(this.cc, "msiExtension.planRemove", operationOptions);
     return ctx.run(async () => (await planMsiRemove(this.cc, this.vm, options.name, ctx)).request);
   }

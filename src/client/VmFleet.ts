@@ -10,7 +10,6 @@ import {
   installMsiExtension,
   removeMsiExtension,
 } from "../operations/msiExtension.js";
-import { validateExtensionName } from "../core/validation.js";
 import type { ClientContext } from "./clientContext.js";
 import { IdentityChangeSet } from "./IdentityChangeSet.js";
 
@@ -94,7 +93,7 @@ export class VmFleet {
         );
       },
       remove: (options = {}, fleetOptions = {}) => {
-        if (options.name !== undefined) validateExtensionName(options.name);
+        checkInstallOptions(options);
         return runFleet(
           cc,
           "msiExtension.remove",

@@ -42,22 +42,22 @@ export class VmHandle {
   }
 
   /** = `identity().enableSystemAssigned().apply(options)` */
-  enableSystemAssigned(options?: ApplyIdentityOptions): Promise<IdentityResult> {
+  async enableSystemAssigned(options?: ApplyIdentityOptions): Promise<IdentityResult> {
     return this.identity().enableSystemAssigned().apply(options);
   }
 
   /** = `identity().disableSystemAssigned().apply(options)` */
-  disableSystemAssigned(options?: ApplyIdentityOptions): Promise<IdentityResult> {
+  async disableSystemAssigned(options?: ApplyIdentityOptions): Promise<IdentityResult> {
     return this.identity().disableSystemAssigned().apply(options);
   }
 
   /** = `identity().assignUserAssigned(ids).apply(options)` */
-  assignUserAssigned(ids: string | readonly string[], options?: ApplyIdentityOptions): Promise<IdentityResult> {
+  async assignUserAssigned(ids: string | readonly string[], options?: ApplyIdentityOptions): Promise<IdentityResult> {
     return this.identity().assignUserAssigned(ids).apply(options);
   }
 
   /** = `identity().removeUserAssigned(ids).apply(options)` */
-  removeUserAssigned(ids: string | readonly string[], options?: ApplyIdentityOptions): Promise<IdentityResult> {
+  async removeUserAssigned(ids: string | readonly string[], options?: ApplyIdentityOptions): Promise<IdentityResult> {
     return this.identity().removeUserAssigned(ids).apply(options);
   }
 

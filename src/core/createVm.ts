@@ -1,5 +1,5 @@
 import { InvalidInputError, describeValue } from "../errors.js";
-import { fromArmIdentity, hasSystemAssigned, identityTypeOf } from "./identity.js";
+import { fromArmIdentity, hasSystemAssigned, hasUserAssigned, identityTypeOf, parseIdentityType } from "./identity.js";
 import { validateUserAssignedIdentityId } from "./resourceId.js";
 import { type OsType, validateLocation, validateOsType } from "./validation.js";
 
@@ -19,7 +19,34 @@ export function validateVmDefinition(definition: unknown): VmDefinition {
     throw new InvalidInputError("InvalidDefinition", "Invalid VM definition: location is required (e.g. \"westeurope\").", definition);
   }
   validateLocation(definition["location"]);
+  if (definition["identity"] !== undefined) validateDefinitionIdentity(definition["identity"]);
   return definition as VmDefinition;
+}
+
+/**
+ * An identity given in the definition is checked as ARM would check it in a
+ * PUT, rather than silently rewritten: a known type, and a map (of `{}` values)
+ * only with a type that includes `UserAssigned`.
+ */
+function validateDefinitionIdentity(identity: unknown): void {
+  const fail = (why: string): never => {
+    throw new InvalidInputError("InvalidDefinition", `Invalid identity in the VM definition ${describeValue(identity)}: ${why}.`, identity);
+  };
+  if (!isRecord(identity)) return fail("expected an object such as { type: \"SystemAssigned\" }");
+  const type = parseIdentityType(identity["type"]);
+  if (!type) return fail('type must be "None", "SystemAssigned", "UserAssigned" or "SystemAssigned, UserAssigned"');
+  const map = identity["userAssignedIdentities"];
+  if (map === undefined || map === null) {
+    if (hasUserAssigned(type)) fail("a UserAssigned type needs userAssignedIdentities");
+    return;
+  }
+  if (!isRecord(map)) return fail("userAssignedIdentities must be an object keyed by identity id");
+  if (!hasUserAssigned(type)) fail(`userAssignedIdentities must not be given with type "${type}"`);
+  if (Object.keys(map).length === 0) fail("userAssignedIdentities must not be empty");
+  for (const [id, value] of Object.entries(map)) {
+    validateUserAssignedIdentityId(id);
+    if (!isRecord(value)) fail(`the value for '${id}' must be {} (null removes an identity only in a PATCH)`);
+  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+import { AbortError } from "@azure/abort-controller";
 import type { ClientContext } from "../client/clientContext.js";
 import { type ResourceGroupScoped, vmResourceId } from "../core/resourceId.js";
 import { InvalidInputError, describeValue } from "../errors.js";
@@ -81,10 +83,19 @@ export async function runFleet<E extends object>(
   );
   const pacer = adaptive ? createWritePacer({ onThrottled: () => limiter.throttled(), onScarce: () => limiter.scarce() }) : undefined;
   const controller = new AbortController();
+  // Every VM in flight listens to the fleet's signal.
+  setMaxListeners(0, controller.signal);
+  let timedOut = false;
   const onAbort = (): void => controller.abort();
   options.abortSignal?.addEventListener("abort", onAbort);
   if (options.abortSignal?.aborted) controller.abort();
-  const timer = options.timeoutInMs === undefined ? undefined : setTimeout(() => controller.abort(), options.timeoutInMs);
+  const timer =
+    options.timeoutInMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort();
+        }, options.timeoutInMs);
   const progress: FleetProgress = { total: targets.length, done: 0, failed: 0, changed: 0, unchanged: 0 };
   const perVm: { timeoutInMs?: number; updateIntervalInMs?: number; abortSignal: AbortSignal } = { abortSignal: controller.signal };
   if (options.updateIntervalInMs !== undefined) perVm.updateIntervalInMs = options.updateIntervalInMs;
@@ -101,12 +112,21 @@ export async function runFleet<E extends object>(
             progress[changed ? "changed" : "unchanged"]++;
             limiter.succeeded();
           } catch (e) {
-            result = { resourceId, status: "failed", error: e as Error } as FleetResult<E>;
+            const error =
+              timedOut && e instanceof AbortError
+                ? Object.assign(new AbortError(`${name} on ${vm.name} stopped: the fleet did not finish within ${options.timeoutInMs} ms (timeoutInMs).`), { cause: e })
+                : (e as Error);
+            result = { resourceId, status: "failed", error } as FleetResult<E>;
             progress.failed++;
             logger.warning(`${name}: ${resourceId} failed: ${(e as Error).message}`);
           }
           progress.done++;
-          options.onProgress?.({ ...progress });
+          try {
+            options.onProgress?.({ ...progress });
+          } catch (e) {
+            // A failing progress callback must not turn into a failed fleet.
+            logger.warning(`${name}: onProgress threw: ${(e as Error).message}`);
+          }
           return result;
         }),
       ),

@@ -6,10 +6,23 @@ import type { ArmPipeline } from "./pipeline.js";
 import type { OperationContext } from "./operationContext.js";
 import { restErrorFromResponse, scrubError } from "./restError.js";
 import { bindWritePacer } from "./writePacingPolicy.js";
+import { attemptsOf } from "./attemptCounterPolicy.js";
+
+const replayed = new WeakSet<object>();
+
+/**
+ * Whether the request that failed with `error` was sent more than once: a
+ * 412 or 409 on a replayed write may answer a replay of a write that landed.
+ */
+export function wasReplayed(error: unknown): boolean {
+  return typeof error === "object" && error !== null && replayed.has(error);
+}
 
 /** A response from ARM with its JSON body parsed. */
 export interface ArmResponse {
   status: number;
+  /** How many times the request was sent (1 unless the pipeline retried it). */
+  attempts?: number;
   /** Header names in lower case. */
   headers: Record<string, string>;
   body: unknown;
@@ -72,10 +85,12 @@ export class ArmHttpClient {
       } catch {
         body = undefined;
       }
-      throw restErrorFromResponse(response, body);
+      const error = restErrorFromResponse(response, body);
+      if (attemptsOf(request) > 1) replayed.add(error);
+      throw error;
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of response.headers) headers[name.toLowerCase()] = value;
-    return { status: response.status, headers, body: parseBody(response), requestId };
+    return { status: response.status, headers, body: parseBody(response), requestId, attempts: attemptsOf(request) };
   }
 }

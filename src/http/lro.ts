@@ -1,11 +1,24 @@
 import type { OperationResponse, RunningOperation } from "@azure/core-lro";
 import { createHttpPoller } from "@azure/core-lro";
-import { isRestError } from "@azure/core-rest-pipeline";
+import { RestError, isRestError } from "@azure/core-rest-pipeline";
 import { armRequest, type RawArmRequest } from "../core/request.js";
 import { logger } from "../logger.js";
 import type { ArmHttpClient, ArmResponse } from "./armHttpClient.js";
 import type { OperationContext } from "./operationContext.js";
 import { restErrorFromOperation } from "./restError.js";
+
+const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled"]);
+
+/** `properties.provisioningState` (or a top-level one) of a resource body. */
+export function provisioningStateOf(body: unknown): string | undefined {
+  const b = body as { provisioningState?: unknown; properties?: { provisioningState?: unknown } } | undefined;
+  const state = b?.properties?.provisioningState ?? b?.provisioningState;
+  return typeof state === "string" ? state : undefined;
+}
+
+function isTerminal(state: string | undefined): boolean {
+  return state === undefined || TERMINAL.has(state.toLowerCase());
+}
 
 function toOperationResponse(response: ArmResponse, method: string, url: string): OperationResponse<unknown> {
   return {
@@ -13,6 +26,8 @@ function toOperationResponse(response: ArmResponse, method: string, url: string)
     rawResponse: { statusCode: response.status, headers: response.headers, body: response.body, request: { method, url } },
   };
 }
+
+const shortUrl = (url: string): string => url.split("?")[0]!;
 
 /**
  * Wait for the long-running operation that `initial` (the response to `request`)
@@ -30,16 +45,28 @@ export async function waitForOperation(
   ctx: OperationContext,
 ): Promise<void> {
   const statusUrl = initial.headers["azure-asyncoperation"];
+  const origin = new URL(request.url).origin;
+  // core-lro follows a resource's provisioningState only for a PUT; a PATCH that
+  // names no status URL but is still running is followed the same way.
+  const followBody =
+    request.method !== "DELETE" && !statusUrl && !initial.headers["location"] && !isTerminal(provisioningStateOf(initial.body));
+  const lroMethod = followBody ? "PUT" : request.method;
   let last: ArmResponse = initial;
   const operation: RunningOperation<unknown> = {
-    sendInitialRequest: async () => toOperationResponse(initial, request.method, request.url),
+    sendInitialRequest: async () => toOperationResponse(initial, lroMethod, request.url),
     sendPollRequest: async (url) => {
+      // The token goes with every poll: never to a host other than the one asked.
+      if (new URL(url, origin).origin !== origin) {
+        throw new RestError(`Refusing to poll ${shortUrl(url)}: it is not on ${origin}, where ${request.method} ${shortUrl(request.url)} was sent`, {
+          code: "UntrustedPollingUrl",
+        });
+      }
       // A DELETE polled through its Location (not a status URL) is done once the resource is gone.
       const goneMeansDone = request.method === "DELETE" && url !== statusUrl;
-      let response = await http.send(armRequest("GET", url), ctx, { allowStatuses: goneMeansDone ? [404] : [] });
+      let response = await http.send(armRequest("GET", new URL(url, origin).href), ctx, { allowStatuses: goneMeansDone ? [404] : [] });
       if (response.status === 404) response = { ...response, status: 204, body: undefined };
       logger.verbose(
-        `${ctx.name}: polled ${url.split("?")[0]}: ${response.status} ${String((response.body as { status?: unknown } | undefined)?.status ?? "")}`.trim(),
+        `${ctx.name}: polled ${shortUrl(url)}: ${response.status} ${String((response.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(response.body) ?? "")}`.trim(),
       );
       last = response;
       return toOperationResponse(response, "GET", url);
@@ -53,23 +80,35 @@ export async function waitForOperation(
   try {
     await poller.pollUntilDone({ abortSignal: ctx.abortSignal });
   } catch (e) {
+    if (ctx.abortSignal.aborted) throw e;
     // A failure to read the status is not a failure of the operation: say so.
-    if (isRestError(e) && !ctx.abortSignal.aborted) {
-      e.message =
-        `Could not read the status of ${request.method} ${request.url.split("?")[0]}; ` +
-        `the operation itself may still succeed, so read the resource before retrying. ${e.message}`;
+    const why = `Could not read the status of ${request.method} ${shortUrl(request.url)}; the operation itself may still succeed, so read the resource before retrying.`;
+    if (isRestError(e)) {
+      e.message = `${why} ${e.message}`;
+      throw e;
     }
-    throw e;
+    throw new RestError(`${why} ${(e as Error).message}`, { code: "InvalidOperationStatus", statusCode: last.status });
   }
   const { status } = poller.operationState ?? {};
   if (status === "failed" || status === "canceled") {
-    const reported = (last.body as { status?: unknown } | undefined)?.status;
+    const reported = (last.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(last.body);
     throw restErrorFromOperation(
-      `${request.method} ${request.url.split("?")[0]}`,
+      `${request.method} ${shortUrl(request.url)}`,
       typeof reported === "string" ? reported : status === "failed" ? "Failed" : "Canceled",
       last.body,
       last.requestId,
       last.status,
     );
   }
+}
+
+/**
+ * Wait until the resource at `url` is no longer in a running provisioning
+ * state: for a write this call may have made already (a replay answered 412 or
+ * 409), so that what is read back afterwards is final.
+ */
+export async function waitForProvisioning(http: ArmHttpClient, url: string, ctx: OperationContext): Promise<void> {
+  const current = await http.send(armRequest("GET", url), ctx);
+  if (isTerminal(provisioningStateOf(current.body))) return;
+  await waitForOperation(http, armRequest("PUT", url), { ...current, headers: {} }, ctx);
 }

@@ -9,6 +9,7 @@ import { SDK_VERSION } from "../version.js";
 import { throttlingBackoffPolicy } from "./throttlingBackoffPolicy.js";
 import { writePacingPolicy } from "./writePacingPolicy.js";
 import { attemptTimeoutPolicy } from "./attemptTimeoutPolicy.js";
+import { attemptCounterPolicy } from "./attemptCounterPolicy.js";
 
 /** A policy added to the pipeline, placed as in the Azure SDK's generated clients. */
 export interface AdditionalPolicyConfig {
@@ -77,6 +78,7 @@ export function createArmPipeline(
     }),
     { phase: "Retry" },
   );
+  pipeline.addPolicy(attemptCounterPolicy(), { afterPhase: "Retry" });
   pipeline.addPolicy(writePacingPolicy(), { afterPhase: "Retry" });
   pipeline.addPolicy(attemptTimeoutPolicy(options.requestTimeoutInMs ?? 60_000), { afterPhase: "Retry" });
   for (const { policy, position } of options.additionalPolicies ?? []) {

@@ -108,7 +108,10 @@ export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
         }
         refill(now);
         const free = tokens === undefined ? initialBurst - inFlight : tokens - reserve;
-        if (free >= 1) {
+        // With nothing in flight and no measured refill rate, no response will
+        // ever refill the estimate: send one write as a probe.
+        const probe = free < 1 && inFlight === 0 && perMs === undefined;
+        if (free >= 1 || probe) {
           if (tokens !== undefined) tokens -= 1;
           inFlight++;
           stats.writes++;

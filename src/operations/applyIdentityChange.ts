@@ -1,13 +1,14 @@
 import { delay } from "@azure/core-util";
 import { isRestError, type RestError } from "@azure/core-rest-pipeline";
 import type { ClientContext } from "../client/clientContext.js";
-import { patchVmIdentityRequest } from "../core/armRequests.js";
+import { patchVmIdentityRequest, vmUrl } from "../core/armRequests.js";
 import type { VmIdentity } from "../core/identity.js";
 import { type IdentityChange, planIdentityChange } from "../core/planIdentityChange.js";
 import type { RawArmRequest } from "../core/request.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import { InvalidInputError, describeValue } from "../errors.js";
-import { waitForOperation } from "../http/lro.js";
+import { wasReplayed } from "../http/armHttpClient.js";
+import { waitForOperation, waitForProvisioning } from "../http/lro.js";
 import type { OperationContext, OperationOptions } from "../http/operationContext.js";
 import { logger } from "../logger.js";
 import { readVm } from "./readVm.js";
@@ -115,6 +116,9 @@ export async function applyIdentityChange(
   const maxAttempts = options.maxAttempts ?? 100;
   const baseDelay = options.conflictRetryDelayInMs ?? 1000;
   let conflicts = 0;
+  // Set once a PATCH of ours may have landed although its answer was an error
+  // (a replay after a lost response): the state read next may already be ours.
+  let mayHaveWritten = false;
   for (let attempt = 1; ; attempt++) {
     const plan = await planOnVm(cc, vm, changes, ctx, concurrency);
     const result = (identity: VmIdentity, changed: boolean): IdentityResult => ({
@@ -125,8 +129,18 @@ export async function applyIdentityChange(
       correlationId: ctx.correlationId,
     });
     if (!plan.request) {
+      if (mayHaveWritten) {
+        // Our earlier attempt did land: wait for it like any write, then read back.
+        await waitForProvisioning(cc.http, vmUrl(cc, vm), ctx);
+        return result((await readVm(cc, vm, ctx)).identity, true);
+      }
       logger.info(`${ctx.name}: ${vm.name} already has identity ${plan.current.type}; nothing to send.`);
       return result(plan.current, false);
+    }
+    if (concurrency === "optimistic" && !plan.etag) {
+      logger.warning(
+        `${ctx.name}: ${vm.name} was read without an etag (Compute api-version before 2023-09-01?): the PATCH cannot be conditional, and a concurrent change could be undone.`,
+      );
     }
     logger.info(`${ctx.name}: ${vm.name}: ${plan.current.type} -> ${plan.desired.type} (attempt ${attempt}).`);
     let response;
@@ -138,6 +152,7 @@ export async function applyIdentityChange(
     } catch (e) {
       const lostRace = concurrency === "optimistic" && isPreconditionFailed(e);
       if ((!lostRace && !isConflictingWrite(e)) || attempt >= maxAttempts) throw e;
+      mayHaveWritten ||= wasReplayed(e);
       if (lostRace) {
         logger.info(`${ctx.name}: ${vm.name} changed since it was read (412); reading it again.`);
       } else {

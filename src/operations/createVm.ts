@@ -6,7 +6,9 @@ import { DEFAULT_MSI_PORT, msiExtensionBody, msiExtensionType } from "../core/ms
 import type { RawArmRequest } from "../core/request.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import type { OsType } from "../core/validation.js";
-import { waitForOperation } from "../http/lro.js";
+import { isRestError } from "@azure/core-rest-pipeline";
+import { wasReplayed } from "../http/armHttpClient.js";
+import { waitForOperation, waitForProvisioning } from "../http/lro.js";
 import type { OperationContext, OperationOptions } from "../http/operationContext.js";
 import { type VmExtensionResource, checkInstallOptions, installMsiExtension } from "./msiExtension.js";
 import { readVm } from "./readVm.js";
@@ -77,8 +79,15 @@ export async function createVm(
   overwrite: boolean,
 ): Promise<VmCreateResult> {
   const [put] = planCreateVm(cc, vm, spec, overwrite).requests as [RawArmRequest];
-  const response = await cc.http.send(put, ctx);
-  await waitForOperation(cc.http, put, response, ctx);
+  try {
+    const response = await cc.http.send(put, ctx);
+    await waitForOperation(cc.http, put, response, ctx);
+  } catch (e) {
+    // A replayed `If-None-Match: *` PUT answers 412 when its first attempt created
+    // the VM and only the answer was lost: that VM is ours, wait for it.
+    if (!(isRestError(e) && e.statusCode === 412 && wasReplayed(e))) throw e;
+    await waitForProvisioning(cc.http, put.url, ctx);
+  }
   const created = await readVm(cc, vm, ctx);
   const result: VmCreateResult = {
     vm: created.body,

@@ -126,7 +126,10 @@ export async function getMsiExtension(
 ): Promise<VmExtensionResource | undefined> {
   const resolved = await resolveName(cc, vm, name, ctx);
   const response = await cc.http.send(getExtensionRequest(cc, vm, resolved), ctx, { allowStatuses: [404] });
-  return response.status === 404 ? undefined : (response.body as VmExtensionResource);
+  if (response.status !== 404) return response.body as VmExtensionResource;
+  // A 404 means "not installed" only if the VM exists: a missing VM is an error.
+  if (name !== undefined) await readVm(cc, vm, ctx);
+  return undefined;
 }
 
 /** The DELETE that removes the extension (reads the VM for its OS when no name is given). */

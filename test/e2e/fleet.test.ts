@@ -75,6 +75,28 @@ describe("fleet operations", () => {
     expect(arm.requests).toEqual([]);
   });
 
+  it("survives a 429 that arrives before any rate is known (no deadlock)", async () => {
+    const ids = seed(3);
+    arm.injectFault({ method: "PATCH", status: 429, headers: { "retry-after": "1" }, body: { error: { code: "TooManyRequests", message: "slow" } } });
+    const results = await client.vms(ids).identity().enableSystemAssigned().apply({ timeoutInMs: 10_000 });
+    expect(results.map((r) => r.status)).toEqual(["changed", "changed", "changed"]);
+    expect(results.stats.throttled).toBe(1);
+  });
+
+  it("keeps going when onProgress throws, and names the fleet deadline in each stopped VM's error", async () => {
+    const ids = seed(3);
+    const results = await client.vms(ids).identity().enableSystemAssigned().apply({
+      onProgress: () => {
+        throw new Error("broken progress bar");
+      },
+    });
+    expect(results.map((r) => r.status)).toEqual(["changed", "changed", "changed"]);
+
+    arm.injectFault({ method: "GET", pathIncludes: "/operations/", status: 200, body: { status: "InProgress" }, headers: { "retry-after": "1" }, times: Infinity });
+    const stopped = await client.vms(ids).identity().disableSystemAssigned().apply({ timeoutInMs: 300 });
+    expect(stopped.every((r) => r.status === "failed" && /did not finish within 300 ms/.test(r.error!.message))).toBe(true);
+  });
+
   it("de-duplicates targets given twice in different casing", () => {
     const fleet = client.vms([{ resourceGroup: "rg", name: "vm" }, { resourceGroup: "RG", name: "VM" }]);
     expect(fleet.resourceIds).toHaveLength(1);
