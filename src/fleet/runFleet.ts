@@ -81,7 +81,12 @@ export async function runFleet<E extends object>(
   const limiter = createConcurrencyLimiter(
     adaptive ? { max: options.maxConcurrency ?? 64 } : { fixed: options.concurrency as number },
   );
-  const pacer = adaptive ? createWritePacer({ onThrottled: () => limiter.throttled(), onScarce: () => limiter.scarce() }) : undefined;
+  // A fixed concurrency is not paced, but its writes and 429s are still counted.
+  const pacer = createWritePacer({
+    pace: adaptive,
+    onThrottled: () => limiter.throttled(),
+    onScarce: () => limiter.scarce(),
+  });
   const controller = new AbortController();
   // Every VM in flight listens to the fleet's signal.
   setMaxListeners(0, controller.signal);
@@ -131,7 +136,7 @@ export async function runFleet<E extends object>(
         }),
       ),
     );
-    const stats: WritePacerStats = pacer?.stats ?? { writes: 0, throttled: 0 };
+    const stats: WritePacerStats = pacer.stats;
     const runStats: FleetRunStats = {
       writes: stats.writes,
       throttled: stats.throttled,

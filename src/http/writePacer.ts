@@ -13,6 +13,8 @@ export interface WritePacerOptions {
   onScarce?: () => void;
   /** Default 5. */
   lowWatermark?: number;
+  /** `false`: only count writes and 429s, never wait (for fixed-concurrency runs). Default true. */
+  pace?: boolean;
 }
 
 /** What the pacer has seen, for reports and benchmarks. */
@@ -73,6 +75,7 @@ export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
   let pausedUntil = 0;
   let inFlight = 0;
   const samples: Sample[] = [];
+  let brim = 0; // the most remaining writes ARM has reported: its bucket size, less one
   const stats: WritePacerStats = { writes: 0, throttled: 0 };
 
   function refill(now: number): void {
@@ -82,24 +85,34 @@ export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
 
   function learnRate(now: number): void {
     while (samples.length > 2 && samples[0]!.at < now - WINDOW_MS) samples.shift();
-    if (samples.length < 2) return;
-    const first = samples[0]!;
-    const last = samples[samples.length - 1]!;
-    const elapsed = last.at - first.at;
-    if (elapsed < 100) return;
-    const spent = samples.slice(1).reduce((sum, s) => sum + s.consumed, 0);
-    const refilled = last.remaining - first.remaining + spent;
-    // A full bucket hides its refill rate; only a draining one shows it.
-    if (refilled > 0 && first.remaining < 0.5 * Math.max(...samples.map((s) => s.remaining), 1) + 10) {
+    // Between two responses ARM refilled what the header rose by, plus the write
+    // it spent on the second. An interval that ends at the brim may have thrown
+    // tokens away, so it is left out rather than under-counted.
+    let refilled = 0;
+    let elapsed = 0;
+    for (let i = 1; i < samples.length; i++) {
+      const a = samples[i - 1]!;
+      const b = samples[i]!;
+      if (b.remaining >= brim) continue;
+      refilled += b.remaining - a.remaining + b.consumed;
+      elapsed += b.at - a.at;
+    }
+    if (elapsed >= 100 && refilled > 0) {
       const measured = refilled / elapsed;
       perMs = perMs === undefined ? measured : 0.7 * perMs + 0.3 * measured;
       stats.writesPerSecond = perMs * 1000;
     }
   }
 
+
   return {
     stats,
     async acquire(abortSignal) {
+      if (options.pace === false) {
+        inFlight++;
+        stats.writes++;
+        return;
+      }
       for (;;) {
         const now = Date.now();
         if (now < pausedUntil) {
@@ -134,6 +147,7 @@ export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
       }
       const remaining = Number(header(REMAINING));
       if (header(REMAINING) !== undefined && Number.isFinite(remaining)) {
+        brim = Math.max(brim, remaining);
         samples.push({ at: now, remaining, consumed: status >= 200 && status < 300 ? 1 : 0 });
         learnRate(now);
         // Writes still in flight will spend some of what ARM says is left.

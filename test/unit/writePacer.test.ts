@@ -39,20 +39,23 @@ describe("createWritePacer", () => {
     ]);
   });
 
-  it("learns the refill rate from the remaining-writes header", async () => {
+  it("learns the refill rate from the remaining-writes header while the bucket drains", async () => {
+    // A bucket of 5 refilling at 50 writes/s, drained by a client sending every 10 ms.
     const pacer = createWritePacer({ initialBurst: 1 });
-    const start = Date.now();
-    // Simulate a bucket refilling at 100 writes/s that we drain one write at a time.
-    let remaining = 5;
-    for (let i = 0; i < 8; i++) {
+    let bucket = 5;
+    let last = Date.now();
+    for (let i = 0; i < 30; i++) {
       await pacer.acquire();
-      await new Promise((r) => setTimeout(r, 30));
-      remaining = Math.max(0, remaining - 1 + 3);
-      pacer.observe(200, headers({ "x-ms-ratelimit-remaining-subscription-writes": String(remaining) }));
+      await new Promise((r) => setTimeout(r, 10));
+      const now = Date.now();
+      bucket = Math.min(5, bucket + (50 * (now - last)) / 1000);
+      last = now;
+      const ok = bucket >= 1;
+      if (ok) bucket -= 1;
+      pacer.observe(ok ? 200 : 429, (name) => (name === "x-ms-ratelimit-remaining-subscription-writes" ? String(Math.floor(bucket)) : undefined));
     }
-    expect(Date.now() - start).toBeGreaterThan(200);
-    expect(pacer.stats.writesPerSecond).toBeGreaterThan(50);
-    expect(pacer.stats.writesPerSecond).toBeLessThan(200);
+    expect(pacer.stats.writesPerSecond).toBeGreaterThan(25);
+    expect(pacer.stats.writesPerSecond).toBeLessThan(100);
   });
 
   it("calls onScarce when the budget runs low", async () => {
