@@ -46,6 +46,10 @@ export interface ReportContext {
   redact: (text: string) => string;
 }
 
+/** What is printed when Ctrl+C stops a command that was waiting for Azure. */
+export const INTERRUPTED_MESSAGE =
+  'Interrupted: stopped waiting. An operation already sent keeps running in Azure; check it with "vm-identity show".\n';
+
 function isAbort(e: unknown): boolean {
   return e instanceof Error && (e.name === "AbortError" || (e as { code?: unknown }).code === "ABORT_ERR");
 }
@@ -94,7 +98,7 @@ export function reportError(e: unknown, ctx: ReportContext): ExitCodeValue {
     return ExitCode.Failed;
   }
   if (isAbort(e) && io.signal.aborted) {
-    write("Interrupted: stopped waiting. An operation already sent keeps running in Azure; check it with \"vm-identity show\".\n");
+    write(INTERRUPTED_MESSAGE);
     return ExitCode.Interrupted;
   }
   const message = e instanceof Error ? e.message : String(e);

@@ -12,10 +12,27 @@ export interface CliIo {
   /** Whether standard output is a terminal: only then is colour used. */
   stdoutIsTTY: boolean;
   /**
+   * Standard error when it is a terminal, for the progress bar of runs on
+   * several VMs; undefined (no progress bar) when stderr is a file or a pipe.
+   */
+  stderrTerminal?: TerminalStream;
+  /** Read all of standard input (`--ids-file -`); undefined where there is none. */
+  readStdin?: () => Promise<string>;
+  /**
    * Aborted when the user asks to stop (SIGINT/SIGTERM in `main.ts`): it ends a
    * foreground `emulator` and stops waiting for a running operation.
    */
   signal: AbortSignal;
+}
+
+/** A terminal stream to draw on: what `process.stderr` is when it is a TTY. */
+export type TerminalStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
+/** Read a stream to its end as UTF-8. */
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** An {@link CliIo} bound to the current process; `signal` aborts on the first SIGINT or SIGTERM. */
@@ -38,6 +55,8 @@ export function processIo(): CliIo & { dispose(): void } {
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
+    ...(process.stderr.isTTY === true ? { stderrTerminal: process.stderr } : {}),
+    readStdin: () => readAll(process.stdin),
     signal: controller.signal,
     dispose() {
       process.off("SIGINT", stop);

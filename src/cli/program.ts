@@ -92,7 +92,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCodeV
   try {
     program = buildProgram(rt);
     await program.parseAsync([...argv], { from: "user" });
-    return ExitCode.Ok;
+    return rt.exitCode ?? ExitCode.Ok;
   } catch (e) {
     // A bad global option is reported by the program; show the usage of the subcommand that was meant.
     const error =

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { type OperationOptions, type VmHandle, VmIdentityClient } from "../index.js";
+import { type OperationOptions, type VmFleet, type VmHandle, VmIdentityClient } from "../index.js";
 import { createCredential } from "./credential.js";
+import type { ExitCodeValue } from "./exitCodes.js";
 import type { CliIo } from "./io.js";
 import { type GlobalOptions, type ResolvedGlobals, requireSubscription, resolveGlobals } from "./options/global.js";
-import { type VmTargetOptions, resolveVmTarget, vmHandle } from "./options/targets.js";
+import { type VmTarget, type VmTargetOptions, resolveVmTarget, vmHandle } from "./options/targets.js";
 import { Printer } from "./output/printer.js";
 import { type Style, styleFor } from "./output/style.js";
 import { Redactor } from "./redact.js";
@@ -37,6 +38,11 @@ export interface VmSession extends Session {
   vm: VmHandle;
 }
 
+/** A {@link Session} on several VMs. */
+export interface FleetSession extends Session {
+  fleet: VmFleet;
+}
+
 /**
  * The state of one `run()`: the I/O, the redactor, the command being run and
  * what must be undone at the end (the verbose logger).
@@ -48,6 +54,11 @@ export class CliRuntime {
   command: Command | undefined;
   /** Whether `--verbose` was given. */
   verbose = false;
+  /**
+   * The exit code of a command that printed its results and still did not
+   * fully succeed (e.g. some VMs of several failed); unset means 0.
+   */
+  exitCode: ExitCodeValue | undefined;
   private readonly cleanups: (() => void)[] = [];
 
   constructor(readonly io: CliIo) {}
@@ -104,9 +115,22 @@ export class CliRuntime {
    * the handle is made, before any request.
    */
   async vmSession(command: Command, options: VmTargetOptions, nameOption: "name" | "vm-name" = "name"): Promise<VmSession> {
-    const target = resolveVmTarget(options, nameOption);
+    return this.vmSessionFor(command, resolveVmTarget(options, nameOption));
+  }
+
+  /** A session on one resolved VM target. */
+  async vmSessionFor(command: Command, target: VmTarget): Promise<VmSession> {
     const session = await this.session(command, target.kind === "id" ? target.subscriptionId : undefined);
     return { ...session, vm: vmHandle(session.client, target) };
+  }
+
+  /**
+   * A session on several VMs, all in `subscriptionId` (unless --subscription
+   * says otherwise, when the ids are rejected before any request).
+   */
+  async fleetSession(command: Command, ids: readonly string[], subscriptionId: string): Promise<FleetSession> {
+    const session = await this.session(command, subscriptionId);
+    return { ...session, fleet: session.client.vms(ids) };
   }
 
   /** Undo what the run changed in the process (the logger). */

@@ -16,8 +16,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** An in-memory {@link CliIo}; `controller` aborts its signal. */
-export function memoryIo(env: Record<string, string | undefined> = {}): CliIo & {
+/** An in-memory {@link CliIo}; `controller` aborts its signal; `extra` adds a terminal on stderr or a stdin. */
+export function memoryIo(env: Record<string, string | undefined> = {}, extra: Partial<Pick<CliIo, "stderrTerminal" | "readStdin">> = {}): CliIo & {
   out: string[];
   err: string[];
   controller: AbortController;
@@ -31,6 +31,7 @@ export function memoryIo(env: Record<string, string | undefined> = {}): CliIo & 
     env,
     stdoutIsTTY: false,
     signal: controller.signal,
+    ...extra,
     out,
     err,
     controller,
@@ -38,8 +39,12 @@ export function memoryIo(env: Record<string, string | undefined> = {}): CliIo & 
 }
 
 /** Run the command in this process. */
-export async function runInProcess(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  const io = memoryIo(env);
+export async function runInProcess(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  extra: Partial<Pick<CliIo, "stderrTerminal" | "readStdin">> = {},
+): Promise<CliResult> {
+  const io = memoryIo(env, extra);
   const code = await run(argv, io);
   return { code, stdout: io.out.join(""), stderr: io.err.join("") };
 }
@@ -108,3 +113,15 @@ export function writesOf(arm: FakeArm): { method: string; url: string; body: unk
 export function vmId(arm: FakeArm, name: string): string {
   return `/subscriptions/${arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/${name}`;
 }
+
+/** Add `count` VMs named `<prefix>-0`, `<prefix>-1`, ... (alternately Windows and Linux, no identity) and return their ids. */
+export function addFleet(arm: FakeArm, count: number, prefix = "fleet-vm"): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const name = `${prefix}-${i}`;
+    arm.addVm({ resourceGroup: RG, name, location: "westeurope", osType: i % 2 === 0 ? "Windows" : "Linux" });
+    return vmId(arm, name);
+  });
+}
+
+/** The start of any ANSI escape sequence (colour, cursor movement, line clearing): none may reach a file or a pipe. */
+export const ESCAPE = /\u001b/;

@@ -32,7 +32,7 @@ describe("help and version", () => {
   it("prints a subcommand's help with its global options", async () => {
     const r = await runInProcess(["extension", "install", "--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: vm-identity extension install (-g RG -n VM | --ids VM_ID)");
+    expect(r.stdout).toContain("Usage: vm-identity extension install (-g RG -n VM | --ids VM_ID... | --ids-file FILE)");
     expect(r.stdout).toContain("--dry-run");
     expect(r.stdout).toContain("--access-token <token>");
   });

@@ -4,7 +4,10 @@ import { describe, expect, it } from "vitest";
 import { staticTokenCredential } from "../../src/cli/credential.js";
 import { UsageError } from "../../src/cli/errors.js";
 import { collectIds, parseListenPort, parseOs, parsePort } from "../../src/cli/options/parsers.js";
-import { resolveVmTarget } from "../../src/cli/options/targets.js";
+import { parseIdsFile } from "../../src/cli/options/fleetTargets.js";
+import { parseConcurrency, resolveVmTarget } from "../../src/cli/options/targets.js";
+import { type FleetRow, errorJson, summaryLine } from "../../src/cli/output/fleet.js";
+import { RestError } from "../../src/index.js";
 import { identitySummary, identityTable } from "../../src/cli/output/identity.js";
 import { formatDryRun, formatRequest, pathOf } from "../../src/cli/output/requests.js";
 import { styleFor } from "../../src/cli/output/style.js";
@@ -159,5 +162,42 @@ describe("styleFor", () => {
     expect(styleFor(memoryIo()).bold("x")).toBe("x");
     expect(styleFor({ ...memoryIo({ NO_COLOR: "1" }), stdoutIsTTY: true }).bold("x")).toBe("x");
     expect(styleFor({ ...memoryIo(), stdoutIsTTY: true }).bold("x")).not.toBe("x");
+  });
+});
+
+describe("several VMs: pure parts", () => {
+  const row = (status: FleetRow["status"]): FleetRow => ({ resourceId: "/x", status, json: {}, detail: "" });
+  const stats = { writes: 3, throttled: 1, peakConcurrency: 16 };
+
+  it("summaryLine: counts, 429s and peak concurrency (no more than the VMs), singular forms", () => {
+    const rows = [row("changed"), row("changed"), row("unchanged"), row("failed")];
+    expect(summaryLine(rows, { dryRun: false, stats: { ...stats, throttled: 3 } })).toBe(
+      "4 VMs: 2 changed, 1 unchanged, 1 failed (3 429s absorbed, peak concurrency 4)\n",
+    );
+    expect(summaryLine([row("changed")], { dryRun: false, stats })).toBe("1 VM: 1 changed, 0 unchanged, 0 failed (1 429 absorbed, peak concurrency 1)\n");
+    expect(summaryLine(rows, { dryRun: false })).toBe("4 VMs: 2 changed, 1 unchanged, 1 failed\n");
+    expect(summaryLine(rows, { dryRun: true })).toBe("4 VMs: 2 would change, 1 unchanged, 1 failed (dry run: nothing was sent)\n");
+  });
+
+  it("parseIdsFile: one id a line; blank lines, comments, CRLF and a BOM ignored; lines numbered for errors", () => {
+    expect(parseIdsFile("\uFEFF# head\r\n/a\r\n\r\n  /b  # tail\n#/c\n", "f.txt")).toEqual([
+      { id: "/a", where: "f.txt line 2" },
+      { id: "/b", where: "f.txt line 4" },
+    ]);
+    expect(() => parseIdsFile("# only comments\n\n", "f.txt")).toThrow(UsageError);
+  });
+
+  it("parseConcurrency: adaptive or a positive integer", () => {
+    expect(parseConcurrency("adaptive")).toBe("adaptive");
+    expect(parseConcurrency("Adaptive")).toBe("adaptive");
+    expect(parseConcurrency("12")).toBe(12);
+    for (const bad of ["0", "-1", "1.5", "", "x", "1e3"]) expect(() => parseConcurrency(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it("errorJson: ARM's code, message, status and request id; the error's name when it has no code; never a stack", () => {
+    const rest = new RestError("GET ... failed with 404 ResourceNotFound", { code: "ResourceNotFound", statusCode: 404 });
+    expect(errorJson(rest)).toEqual({ code: "ResourceNotFound", message: "GET ... failed with 404 ResourceNotFound", statusCode: 404 });
+    const plain = new TypeError("boom");
+    expect(errorJson(plain)).toEqual({ code: "TypeError", message: "boom" });
   });
 });

@@ -1,9 +1,9 @@
 import { type Command, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { collectIds } from "../options/parsers.js";
-import { VM_TARGET_USAGE, addVmTargetOptions } from "../options/targets.js";
+import { VM_TARGETS_USAGE, addVmTargetsOptions } from "../options/targets.js";
 import type { CliRuntime } from "../runtime.js";
-import { type IdentityChangeOptions, runIdentityChange } from "./identityChange.js";
+import { type ChangeSet, type IdentityChangeOptions, runIdentityChange } from "./identityChange.js";
 
 /** `vm-identity remove`: disable the system identity, detach user-assigned ones, or remove all. */
 export function registerRemove(program: Command, rt: CliRuntime): void {
@@ -15,15 +15,18 @@ export function registerRemove(program: Command, rt: CliRuntime): void {
         "Removing an identity the VM does not hold is an error, reported before anything is sent. " +
         "Replaces Update-AzureRmVM -IdentityType None / UserAssigned.",
     )
-    .usage(`${VM_TARGET_USAGE} [--system] [--user-assigned ID...] [--all] [--dry-run] [options]`)
+    .usage(`${VM_TARGETS_USAGE} [--system] [--user-assigned ID...] [--all] [--dry-run] [options]`)
     .addHelpText(
       "after",
       "\nExamples:\n" +
         "  vm-identity remove -g myResourceGroup -n myVM --system\n" +
         "  vm-identity remove -g myResourceGroup -n myVM --user-assigned <identity id>\n" +
-        "  vm-identity remove -g myResourceGroup -n myVM --all --dry-run\n",
+        "  vm-identity remove -g myResourceGroup -n myVM --all --dry-run\n" +
+        "  vm-identity remove --ids-file vms.txt --user-assigned <identity id> --concurrency 8\n" +
+        "\nWith several VMs (several --ids, or --ids-file) a VM that does not hold the identity is a failed VM in the results (exit 1), " +
+        "not a usage error.\n",
     );
-  addVmTargetOptions(command)
+  addVmTargetsOptions(command)
     .option("--system", "disable the system-assigned identity (Azure deletes its principal)")
     .option("--user-assigned <id...>", "detach user-assigned identities, by full resource id", collectIds)
     .addOption(new Option("--all", "remove every identity, system and user-assigned").conflicts(["system", "userAssigned"]))
@@ -32,7 +35,7 @@ export function registerRemove(program: Command, rt: CliRuntime): void {
       if (!options.system && !options.userAssigned && !options.all) {
         throw new UsageError("Nothing to remove: pass --system, --user-assigned <id...> or --all.");
       }
-      await runIdentityChange(rt, cmd, options, (change) => {
+      await runIdentityChange(rt, cmd, options, <B extends ChangeSet<B>>(change: B): B => {
         if (options.all) return change.removeAll();
         let next = options.userAssigned ? change.removeUserAssigned(options.userAssigned) : change;
         if (options.system) next = next.disableSystemAssigned();

@@ -37,3 +37,9 @@ export function collectIds(value: string, previous: string[] | undefined): strin
   if (ids.length === 0) throw new InvalidArgumentError("expected a user-assigned identity resource id.");
   return [...(previous ?? []), ...ids];
 }
+
+/** Collect the values of `--ids <id...>`; repeated flags accumulate. */
+export function collectVmIds(value: string, previous: string[] | undefined): string[] {
+  if (value.trim() === "") throw new InvalidArgumentError("--ids must not be empty (is a shell variable unset?).");
+  return [...(previous ?? []), value.trim()];
+}

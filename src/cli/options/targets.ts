@@ -1,7 +1,7 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import type { VmHandle, VmIdentityClient } from "../../index.js";
 import { UsageError } from "../errors.js";
-import { nonEmpty } from "./parsers.js";
+import { collectVmIds, nonEmpty } from "./parsers.js";
 
 /** How the VM was named on the command line. */
 export type VmTarget =
@@ -13,11 +13,17 @@ export interface VmTargetOptions {
   resourceGroup?: string;
   name?: string;
   vmName?: string;
-  ids?: string;
+  /** One id, or (on commands that take several VMs) the list given to `--ids`. */
+  ids?: string | string[];
+  /** `--ids-file`, on commands that take several VMs. */
+  idsFile?: string;
 }
 
 /** The usage text of the target options. */
 export const VM_TARGET_USAGE = "(-g RG -n VM | --ids VM_ID)";
+
+/** The usage text of the target options of commands that take several VMs. */
+export const VM_TARGETS_USAGE = "(-g RG -n VM | --ids VM_ID... | --ids-file FILE)";
 
 /**
  * Add `-g/--resource-group`, `-n/--name` and `--ids` to a command. In the
@@ -31,10 +37,36 @@ export function addVmTargetOptions(command: Command, nameOption: "name" | "vm-na
     .option("--ids <id>", "full resource id of the VM (instead of -g and -n)", nonEmpty("--ids"));
 }
 
+/**
+ * Add the target options of a command that can work on several VMs:
+ * `-g`/`-n` for one, `--ids <id...>` for one or more, `--ids-file <file>` for
+ * a list, and `--concurrency` for how many at once.
+ */
+export function addVmTargetsOptions(command: Command, nameOption: "name" | "vm-name" = "name"): Command {
+  return command
+    .option("-g, --resource-group <group>", "resource group of the VM", nonEmpty("--resource-group"))
+    .option(`-n, --${nameOption} <vm>`, "name of the VM", nonEmpty(`--${nameOption}`))
+    .option("--ids <id...>", "full resource ids of one or more VMs (instead of -g and -n)", collectVmIds)
+    .option("--ids-file <file>", 'a file of VM resource ids, one a line ("#" starts a comment; "-" reads stdin)', nonEmpty("--ids-file"))
+    .option(
+      "--concurrency <n|adaptive>",
+      "with several VMs: how many at once; adaptive (default) paces writes to ARM's throttle",
+      parseConcurrency,
+    );
+}
+
 /** The subscription in a resource id, if it names one. */
 function subscriptionOfId(id: string): string | undefined {
   const match = /^\/subscriptions\/([^/]+)\//i.exec(id);
   return match?.[1];
+}
+
+/** Parse `--concurrency`: `adaptive` or a positive integer. */
+export function parseConcurrency(value: string): number | "adaptive" {
+  if (value.toLowerCase() === "adaptive") return "adaptive";
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected "adaptive" or a positive integer, got "${value}".`);
+  return n;
 }
 
 /**
@@ -49,7 +81,11 @@ export function resolveVmTarget(options: VmTargetOptions, nameOption: "name" | "
     if (resourceGroup !== undefined || name !== undefined) {
       throw new UsageError(`Name the VM either with --ids or with -g and ${nameFlag}, not both.`);
     }
-    return { kind: "id", id: ids, subscriptionId: subscriptionOfId(ids) };
+    const id = typeof ids === "string" ? ids : ids[0];
+    if (id === undefined || (typeof ids !== "string" && ids.length !== 1)) {
+      throw new UsageError("Expected one VM id for --ids here.");
+    }
+    return { kind: "id", id, subscriptionId: subscriptionOfId(id) };
   }
   if (resourceGroup !== undefined && name !== undefined) return { kind: "name", resourceGroup, name };
   const hint =
