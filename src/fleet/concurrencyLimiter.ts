@@ -20,7 +20,7 @@ export interface ConcurrencyLimiter {
   /** ARM's write budget runs low: stop growing and ease off by a tenth (adaptive only). */
   scarce(): void;
   readonly limit: number;
-  /** The highest limit reached. */
+  /** The most tasks that ran at once. */
   readonly peak: number;
 }
 
@@ -35,7 +35,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
   const max = options.fixed ?? options.max ?? 64;
   const backoffInterval = options.backoffIntervalInMs ?? 1000;
   let limit = options.fixed ?? Math.min(options.initial ?? 8, max);
-  let peak = limit;
+  let peak = 0;
   let credit = 0;
   let lastBackoff = 0;
   let slowStart = true;
@@ -46,6 +46,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
   function pump(): void {
     while (active < Math.floor(limit) && waiting.length > 0) {
       active++;
+      peak = Math.max(peak, active);
       waiting.shift()!();
     }
   }
@@ -75,7 +76,6 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
       if (slowStart || credit >= Math.floor(limit)) {
         credit = 0;
         limit = Math.min(max, limit + 1);
-        peak = Math.max(peak, Math.floor(limit));
         pump();
       }
     },

@@ -39,6 +39,10 @@ export interface FleetOptions {
 export type FleetResult<E extends object = object> = {
   resourceId: string;
   status: "changed" | "unchanged" | "failed";
+  /** The correlation id shared by this VM's requests. */
+  correlationId?: string;
+  /** `x-ms-request-id` of this VM's responses, in order. */
+  requestIds?: string[];
   /** Why the VM failed. */
   error?: Error;
 } & Partial<E>;
@@ -110,10 +114,11 @@ export async function runFleet<E extends object>(
         limiter.run(async (): Promise<FleetResult<E>> => {
           const resourceId = vmResourceId(vm);
           let result: FleetResult<E>;
+          const ctx = createOperationContext(`${name} ${vm.name}`, perVm, { updateIntervalInMs: cc.updateIntervalInMs }, pacer);
+          const ids = { correlationId: ctx.correlationId, requestIds: ctx.requestIds };
           try {
-            const ctx = createOperationContext(`${name} ${vm.name}`, perVm, { updateIntervalInMs: cc.updateIntervalInMs }, pacer);
             const { changed, extra } = await ctx.run(() => task(vm, ctx));
-            result = { resourceId, status: changed ? "changed" : "unchanged", ...extra } as FleetResult<E>;
+            result = { resourceId, status: changed ? "changed" : "unchanged", ...extra, ...ids } as FleetResult<E>;
             progress[changed ? "changed" : "unchanged"]++;
             limiter.succeeded();
           } catch (e) {
@@ -121,7 +126,7 @@ export async function runFleet<E extends object>(
               timedOut && e instanceof AbortError
                 ? Object.assign(new AbortError(`${name} on ${vm.name} stopped: the fleet did not finish within ${options.timeoutInMs} ms (timeoutInMs).`), { cause: e })
                 : (e as Error);
-            result = { resourceId, status: "failed", error } as FleetResult<E>;
+            result = { resourceId, status: "failed", error, ...ids } as FleetResult<E>;
             progress.failed++;
             logger.warning(`${name}: ${resourceId} failed: ${(e as Error).message}`);
           }
