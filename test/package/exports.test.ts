@@ -1,0 +1,42 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+// `npm test` builds dist/ first; these load it the way a user's project would,
+// through the package's own name and exports map.
+const node = (args: string[]): string => execFileSync(process.execPath, args, { cwd: process.cwd(), encoding: "utf8" }).trim();
+
+describe("the built package", () => {
+  it("loads with require()", () => {
+    const out = node(["-e", "const m = require('azure-vm-identity'); const t = require('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof m.planIdentityChange, typeof t.startFakeArm)"]);
+    expect(out).toBe("function function function");
+  });
+
+  it("loads with import", () => {
+    const out = node(["--input-type=module", "-e", "const m = await import('azure-vm-identity'); const t = await import('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof m.isRestError, typeof t.startFakeArm)"]);
+    expect(out).toBe("function function function");
+  });
+
+  it("exposes the same class to both module systems' consumers of one install", () => {
+    const out = node(["-e", "const { InvalidInputError, VmIdentityClient } = require('azure-vm-identity'); try { new VmIdentityClient({ getToken: async () => null }, 'nope'); } catch (e) { console.log(e instanceof InvalidInputError, e.code); }"]);
+    expect(out).toBe("true InvalidSubscriptionId");
+  });
+
+  it("declares types for every entry and module system", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+    for (const entry of [".", "./testing"]) {
+      expect(pkg.exports[entry].import.types).toMatch(/\.d\.ts$/);
+      expect(pkg.exports[entry].require.types).toMatch(/\.d\.cts$/);
+      for (const file of [pkg.exports[entry].import.types, pkg.exports[entry].require.types, pkg.exports[entry].import.default, pkg.exports[entry].require.default]) {
+        expect(() => readFileSync(file)).not.toThrow();
+      }
+    }
+    expect(pkg.sideEffects).toBe(false);
+    expect(pkg.engines.node).toBe(">=20");
+  });
+
+  it("runs the command from its bin", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8"));
+    expect(node([pkg.bin["vm-identity"], "--version"])).toBe(pkg.version);
+  });
+});
