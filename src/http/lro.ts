@@ -29,6 +29,15 @@ function toOperationResponse(response: ArmResponse, method: string, url: string)
 
 const shortUrl = (url: string): string => url.split("?")[0]!;
 
+const MAX_IMMEDIATE_POLLS = 5;
+
+/** Whether a poll response says the operation is still going (202, or a non-final status). */
+function isRunning(response: ArmResponse): boolean {
+  if (response.status === 202) return true;
+  const status = (response.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(response.body);
+  return typeof status === "string" && !TERMINAL.has(status.toLowerCase());
+}
+
 /**
  * Wait for the long-running operation that `initial` (the response to `request`)
  * started, with `@azure/core-lro`: the `Azure-AsyncOperation` URL first, then
@@ -63,8 +72,17 @@ export async function waitForOperation(
       }
       // A DELETE polled through its Location (not a status URL) is done once the resource is gone.
       const goneMeansDone = request.method === "DELETE" && url !== statusUrl;
-      let response = await http.send(armRequest("GET", new URL(url, origin).href), ctx, { allowStatuses: goneMeansDone ? [404] : [] });
-      if (response.status === 404) response = { ...response, status: 204, body: undefined };
+      const poll = async (): Promise<ArmResponse> => {
+        const answer = await http.send(armRequest("GET", new URL(url, origin).href), ctx, { allowStatuses: goneMeansDone ? [404] : [] });
+        return answer.status === 404 ? { ...answer, status: 204, body: undefined } : answer;
+      };
+      let response = await poll();
+      // core-lro reads `Retry-After: 0` as "no advice" and waits its own interval;
+      // the service meant "now", so poll again at once (a few times at most).
+      for (let again = 0; again < MAX_IMMEDIATE_POLLS && response.headers["retry-after"]?.trim() === "0" && isRunning(response); again++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        response = await poll();
+      }
       logger.verbose(
         `${ctx.name}: polled ${shortUrl(url)}: ${response.status} ${String((response.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(response.body) ?? "")}`.trim(),
       );

@@ -51,6 +51,17 @@ describe("long-running operations", () => {
     expect(result.changed).toBe(true);
   });
 
+  it("poll again at once on Retry-After: 0, which core-lro alone would read as 'use your interval'", async () => {
+    patchFlow({ "azure-asyncoperation": opUrl })
+      .get(opPath).query(true).reply(200, { status: "InProgress" }, { "retry-after": "0" })
+      .get(opPath).query(true).reply(200, { status: "InProgress" }, { "retry-after": "0" })
+      .get(opPath).query(true).reply(200, { status: "Succeeded" })
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 2, system));
+    const started = Date.now();
+    await fastClient({ updateIntervalInMs: 60_000 }).vm("rg", "vm1").enableSystemAssigned({ timeoutInMs: 5000 });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("finish a PATCH that completed synchronously without polling", async () => {
     const scope = nock(ARM)
       .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1), { etag: '"1"' })
