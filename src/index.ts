@@ -46,10 +46,11 @@ export type {
   IdentityPlan,
   IdentityResult,
 } from "./operations/applyIdentityChange.js";
-export type {
-  MsiExtensionInstallOptions,
-  MsiExtensionRemoveResult,
-  VmExtensionResource,
+export {
+  checkInstallOptions as validateMsiExtensionOptions,
+  type MsiExtensionInstallOptions,
+  type MsiExtensionRemoveResult,
+  type VmExtensionResource,
 } from "./operations/msiExtension.js";
 export type {
   CreateMsiExtensionOptions,

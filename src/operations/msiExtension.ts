@@ -57,7 +57,10 @@ function warnDeprecatedOnce(): void {
   );
 }
 
-/** Validate the install options that need no read. */
+/**
+ * Check MSI extension options (`os`, `port`, `name`, `location`) without
+ * sending anything; throws `InvalidInputError` naming the bad value.
+ */
 export function checkInstallOptions(options: MsiExtensionInstallOptions): void {
   if (options === null || typeof options !== "object") {
     throw new InvalidInputError("InvalidOption", "Invalid msiExtension options: expected an object.", options);

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { MsiExtensionRemoveResult, VmExtensionResource } from "../../index.js";
+import { type MsiExtensionRemoveResult, type VmExtensionResource, validateMsiExtensionOptions } from "../../index.js";
 import { OperationFailedError } from "../errors.js";
 import { type VmTargets, resolveVmTargets } from "../options/fleetTargets.js";
 import { nonEmpty, parseOs, parsePort } from "../options/parsers.js";
@@ -88,8 +88,8 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
       if (targets.mode === "fleet") {
         const session = await rt.fleetSession(cmd, targets.ids, targets.subscriptionId);
         const { fleet, client } = session;
-        // The library checks the options as a fleet operation starts: on no VMs that is the check alone, so a bad one exits 2 before any request.
-        await client.vms([]).msiExtension.install(install);
+        // A bad option exits 2 before any request.
+        validateMsiExtensionOptions(install);
         if (!options.dryRun) rt.stderr(`note: ${DEPRECATION}\n`);
         await runFleetCommand(rt, session, {
           label: "extension install",
@@ -134,7 +134,7 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
       if (targets.mode === "fleet") {
         const session = await rt.fleetSession(cmd, targets.ids, targets.subscriptionId);
         const { fleet, client } = session;
-        await client.vms([]).msiExtension.remove(which); // checks the name alone, as in install
+        validateMsiExtensionOptions(which);
         await runFleetCommand(rt, session, {
           label: "extension remove",
           total: fleet.resourceIds.length,
