@@ -1,5 +1,14 @@
 import type { Command } from "commander";
-import { type MsiExtensionRemoveResult, type VmExtensionResource, validateMsiExtensionOptions } from "../../index.js";
+import {
+  type FleetOptions,
+  type FleetRunStats,
+  type MsiExtensionRemoveResult,
+  type RawArmRequest,
+  type VmExtensionResource,
+  type VmFleet,
+  type VmHandle,
+  validateMsiExtensionOptions,
+} from "../../index.js";
 import { OperationFailedError } from "../errors.js";
 import { type VmTargets, resolveVmTargets } from "../options/fleetTargets.js";
 import { nonEmpty, parseOs, parsePort } from "../options/parsers.js";
@@ -58,6 +67,36 @@ function extensionCommand(
   return several ? addVmTargetsOptions(command, "vm-name") : addVmTargetOptions(command, "vm-name");
 }
 
+/**
+ * Run an extension command on several VMs: a dry run plans each VM's request;
+ * otherwise `apply` runs the fleet operation and turns its results into rows.
+ */
+async function runExtensionFleet(
+  rt: CliRuntime,
+  cmd: Command,
+  targets: Extract<VmTargets, { mode: "fleet" }>,
+  options: ExtensionOptions,
+  how: {
+    label: string;
+    plan: (vm: VmHandle, op: { abortSignal?: AbortSignal }) => Promise<RawArmRequest>;
+    apply: (fleet: VmFleet, fleetOptions: FleetOptions) => Promise<{ rows: FleetRow[]; stats: FleetRunStats }>;
+  },
+): Promise<void> {
+  const session = await rt.fleetSession(cmd, targets.ids, targets.subscriptionId);
+  const { fleet, client } = session;
+  await runFleetCommand(rt, session, {
+    label: how.label,
+    total: fleet.resourceIds.length,
+    dryRun: options.dryRun === true,
+    concurrency: options.concurrency,
+    run: async (fleetOptions) => {
+      if (!options.dryRun) return how.apply(fleet, fleetOptions);
+      const vms = fleet.resourceIds.map((id) => client.vm(id));
+      return planEach(vms, (vm, abortSignal) => how.plan(vm, abortSignal ? { abortSignal } : {}), fleetOptions);
+    },
+  });
+}
+
 /** `vm-identity extension install|remove|show`: the legacy MSI VM extension. */
 export function registerExtension(program: Command, rt: CliRuntime): void {
   const extension = program
@@ -86,21 +125,13 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
       };
       const targets = await extensionTargets(rt, options);
       if (targets.mode === "fleet") {
-        const session = await rt.fleetSession(cmd, targets.ids, targets.subscriptionId);
-        const { fleet, client } = session;
         // A bad option exits 2 before any request.
         validateMsiExtensionOptions(install);
         if (!options.dryRun) rt.stderr(`note: ${DEPRECATION}\n`);
-        await runFleetCommand(rt, session, {
+        await runExtensionFleet(rt, cmd, targets, options, {
           label: "extension install",
-          total: fleet.resourceIds.length,
-          dryRun: options.dryRun === true,
-          concurrency: options.concurrency,
-          run: async (fleetOptions) => {
-            if (options.dryRun) {
-              const vms = fleet.resourceIds.map((id) => client.vm(id));
-              return planEach(vms, (vm, abortSignal) => vm.msiExtension.planInstall(install, abortSignal ? { abortSignal } : {}), fleetOptions);
-            }
+          plan: (vm, op) => vm.msiExtension.planInstall(install, op),
+          apply: async (fleet, fleetOptions) => {
             const results = await fleet.msiExtension.install(install, fleetOptions);
             const rows = results.map((r): FleetRow => ({ ...rowBase(r), json: { extension: r.extension }, detail: extensionCell(r.extension) }));
             return { rows, stats: results.stats };
@@ -132,19 +163,11 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
       const which = options.name ? { name: options.name } : {};
       const targets = await extensionTargets(rt, options);
       if (targets.mode === "fleet") {
-        const session = await rt.fleetSession(cmd, targets.ids, targets.subscriptionId);
-        const { fleet, client } = session;
         validateMsiExtensionOptions(which);
-        await runFleetCommand(rt, session, {
+        await runExtensionFleet(rt, cmd, targets, options, {
           label: "extension remove",
-          total: fleet.resourceIds.length,
-          dryRun: options.dryRun === true,
-          concurrency: options.concurrency,
-          run: async (fleetOptions) => {
-            if (options.dryRun) {
-              const vms = fleet.resourceIds.map((id) => client.vm(id));
-              return planEach(vms, (vm, abortSignal) => vm.msiExtension.planRemove(which, abortSignal ? { abortSignal } : {}), fleetOptions);
-            }
+          plan: (vm, op) => vm.msiExtension.planRemove(which, op),
+          apply: async (fleet, fleetOptions) => {
             const results = await fleet.msiExtension.remove(which, fleetOptions);
             const rows = results.map(
               (r): FleetRow => ({
