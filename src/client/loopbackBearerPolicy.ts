@@ -4,16 +4,12 @@ import {
   type PipelinePolicy,
   bearerTokenAuthenticationPolicyName,
 } from "@azure/core-rest-pipeline";
+import { isLoopbackHost } from "../core/validation.js";
 
 /** Name of {@link loopbackBearerPolicy}. */
 export const loopbackBearerPolicyName = "vmIdentityLoopbackBearerPolicy";
 
 const REFRESH_MARGIN_MS = 2 * 60 * 1000;
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
-}
 
 /**
  * Signs requests sent over plain http to a loopback host (the emulator of

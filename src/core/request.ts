@@ -20,3 +20,9 @@ export function armRequest(
   if (body !== undefined) all["content-type"] = "application/json";
   return body === undefined ? { method, url, headers: all } : { method, url, headers: all, body };
 }
+
+/** A URL without its query string: short enough for messages and logs. */
+export function withoutQuery(url: string): string {
+  const q = url.indexOf("?");
+  return q < 0 ? url : url.slice(0, q);
+}

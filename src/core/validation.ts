@@ -113,7 +113,8 @@ export function validateLocation(value: unknown): string {
   return value;
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** Whether a URL host is a loopback address: 127.0.0.0/8, localhost or [::1]. */
+export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }

@@ -1,6 +1,6 @@
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
-import type { RawArmRequest } from "../core/request.js";
+import { type RawArmRequest, withoutQuery } from "../core/request.js";
 import { logger } from "../logger.js";
 import type { ArmPipeline } from "./pipeline.js";
 import type { OperationContext } from "./operationContext.js";
@@ -42,7 +42,7 @@ function parseBody(response: PipelineResponse): unknown {
     return JSON.parse(text);
   } catch {
     throw new RestError(
-      `${response.request.method} ${response.request.url.split("?")[0]} returned ${response.status} with a body that is not JSON` +
+      `${response.request.method} ${withoutQuery(response.request.url)} returned ${response.status} with a body that is not JSON` +
         ` (x-ms-request-id: ${response.headers.get("x-ms-request-id") ?? "none"})`,
       { code: "InvalidResponseBody", statusCode: response.status },
     );
@@ -76,7 +76,7 @@ export class ArmHttpClient {
     }
     const requestId = response.headers.get("x-ms-request-id");
     if (requestId) ctx.requestIds.push(requestId);
-    logger.verbose(`${ctx.name}: ${raw.method} ${raw.url.split("?")[0]} -> ${response.status} (x-ms-request-id: ${requestId ?? "none"})`);
+    logger.verbose(`${ctx.name}: ${raw.method} ${withoutQuery(raw.url)} -> ${response.status} (x-ms-request-id: ${requestId ?? "none"})`);
     const ok = response.status >= 200 && response.status < 300;
     if (!ok && !options.allowStatuses?.includes(response.status)) {
       let body: unknown;

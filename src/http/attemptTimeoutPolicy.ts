@@ -1,5 +1,6 @@
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { RestError } from "@azure/core-rest-pipeline";
+import { withoutQuery } from "../core/request.js";
 
 /** The name of {@link attemptTimeoutPolicy} in a pipeline. */
 export const attemptTimeoutPolicyName = "vmIdentityAttemptTimeoutPolicy";
@@ -31,7 +32,7 @@ export function attemptTimeoutPolicy(timeoutInMs: number): PipelinePolicy {
         return await next(request);
       } catch (e) {
         if (timedOut && !outer?.aborted) {
-          throw new RestError(`${request.method} ${request.url.split("?")[0]} got no response within ${timeoutInMs} ms`, {
+          throw new RestError(`${request.method} ${withoutQuery(request.url)} got no response within ${timeoutInMs} ms`, {
             code: "ETIMEDOUT",
             request,
           });

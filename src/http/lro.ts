@@ -1,7 +1,7 @@
 import type { OperationResponse, RunningOperation } from "@azure/core-lro";
 import { createHttpPoller } from "@azure/core-lro";
 import { RestError, isRestError } from "@azure/core-rest-pipeline";
-import { armRequest, type RawArmRequest } from "../core/request.js";
+import { armRequest, type RawArmRequest, withoutQuery } from "../core/request.js";
 import { logger } from "../logger.js";
 import type { ArmHttpClient, ArmResponse } from "./armHttpClient.js";
 import type { OperationContext } from "./operationContext.js";
@@ -26,8 +26,6 @@ function toOperationResponse(response: ArmResponse, method: string, url: string)
     rawResponse: { statusCode: response.status, headers: response.headers, body: response.body, request: { method, url } },
   };
 }
-
-const shortUrl = (url: string): string => url.split("?")[0]!;
 
 const MAX_IMMEDIATE_POLLS = 5;
 
@@ -66,7 +64,7 @@ export async function waitForOperation(
     sendPollRequest: async (url) => {
       // The token goes with every poll: never to a host other than the one asked.
       if (new URL(url, origin).origin !== origin) {
-        throw new RestError(`Refusing to poll ${shortUrl(url)}: it is not on ${origin}, where ${request.method} ${shortUrl(request.url)} was sent`, {
+        throw new RestError(`Refusing to poll ${withoutQuery(url)}: it is not on ${origin}, where ${request.method} ${withoutQuery(request.url)} was sent`, {
           code: "UntrustedPollingUrl",
         });
       }
@@ -84,7 +82,7 @@ export async function waitForOperation(
         response = await poll();
       }
       logger.verbose(
-        `${ctx.name}: polled ${shortUrl(url)}: ${response.status} ${String((response.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(response.body) ?? "")}`.trim(),
+        `${ctx.name}: polled ${withoutQuery(url)}: ${response.status} ${String((response.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(response.body) ?? "")}`.trim(),
       );
       last = response;
       return toOperationResponse(response, "GET", url);
@@ -100,7 +98,7 @@ export async function waitForOperation(
   } catch (e) {
     if (ctx.abortSignal.aborted) throw e;
     // A failure to read the status is not a failure of the operation: say so.
-    const why = `Could not read the status of ${request.method} ${shortUrl(request.url)}; the operation itself may still succeed, so read the resource before retrying.`;
+    const why = `Could not read the status of ${request.method} ${withoutQuery(request.url)}; the operation itself may still succeed, so read the resource before retrying.`;
     if (isRestError(e)) {
       e.message = `${why} ${e.message}`;
       throw e;
@@ -111,7 +109,7 @@ export async function waitForOperation(
   if (status === "failed" || status === "canceled") {
     const reported = (last.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(last.body);
     throw restErrorFromOperation(
-      `${request.method} ${shortUrl(request.url)}`,
+      `${request.method} ${withoutQuery(request.url)}`,
       typeof reported === "string" ? reported : status === "failed" ? "Failed" : "Canceled",
       last.body,
       last.requestId,

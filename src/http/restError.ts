@@ -1,5 +1,6 @@
 import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+import { withoutQuery } from "../core/request.js";
 
 /** An ARM error body: `{ error: { code, message, target?, details? } }`. */
 export interface ArmErrorBody {
@@ -36,12 +37,6 @@ export function scrubError(e: unknown): unknown {
   return e;
 }
 
-/** Drop the query string, whose parameters a reader needs less than a short line. */
-function shortUrl(url: string): string {
-  const q = url.indexOf("?");
-  return q < 0 ? url : url.slice(0, q);
-}
-
 /**
  * Turn a non-2xx ARM response into a `RestError` whose `code` is ARM's error
  * code and whose message names the method, URL, status, ARM's message and the
@@ -54,7 +49,7 @@ export function restErrorFromResponse(response: PipelineResponse, body: unknown)
   const code = error?.code ?? `HttpStatus${response.status}`;
   const detail = error?.message ?? (response.bodyAsText ? response.bodyAsText.slice(0, 500) : "no error message");
   const message =
-    `${request.method} ${shortUrl(request.url)} failed with ${response.status} ${code}: ${detail}` +
+    `${request.method} ${withoutQuery(request.url)} failed with ${response.status} ${code}: ${detail}` +
     (requestId ? ` (x-ms-request-id: ${requestId})` : "");
   return new RestError(message, {
     code,

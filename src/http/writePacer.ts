@@ -1,5 +1,6 @@
 import { delay } from "@azure/core-util";
 import type { AbortSignalLike } from "@azure/abort-controller";
+import { retryAfterInMs } from "./retryAfter.js";
 
 /** Options of {@link createWritePacer}. */
 export interface WritePacerOptions {
@@ -47,17 +48,6 @@ interface Sample {
 
 const REMAINING = "x-ms-ratelimit-remaining-subscription-writes";
 const WINDOW_MS = 3000;
-
-function retryAfterMs(header: (name: string) => string | undefined): number | undefined {
-  const ms = Number(header("retry-after-ms") ?? header("x-ms-retry-after-ms"));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const value = header("retry-after");
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
 
 /**
  * Create a pacer. ARM's write limit is a token bucket: the remaining-writes
@@ -141,7 +131,7 @@ export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
       refill(now);
       if (status === 429) {
         stats.throttled++;
-        pausedUntil = Math.max(pausedUntil, now + (retryAfterMs(header) ?? (perMs ? 1 / perMs : 1000)));
+        pausedUntil = Math.max(pausedUntil, now + (retryAfterInMs(header) ?? (perMs ? 1 / perMs : 1000)));
         tokens = 0;
         options.onThrottled?.();
       }

@@ -9,6 +9,7 @@ import type { ResourceGroupScoped } from "../core/resourceId.js";
 import { InvalidInputError, describeValue } from "../errors.js";
 import { wasReplayed } from "../http/armHttpClient.js";
 import { waitForOperation, waitForProvisioning } from "../http/lro.js";
+import { retryAfterInMs } from "../http/retryAfter.js";
 import type { OperationContext, OperationOptions } from "../http/operationContext.js";
 import { logger } from "../logger.js";
 import { readVm } from "./readVm.js";
@@ -85,15 +86,6 @@ export async function planOnVm(
   return plan;
 }
 
-function retryAfterMs(e: RestError): number | undefined {
-  const value = e.response?.headers.get("retry-after");
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
-
 const isPreconditionFailed = (e: unknown): e is RestError => isRestError(e) && e.statusCode === 412;
 const isConflictingWrite = (e: unknown): e is RestError =>
   isRestError(e) && e.statusCode === 409 && e.code === "ConflictingConcurrentWriteNotAllowed";
@@ -157,7 +149,7 @@ export async function applyIdentityChange(
         logger.info(`${ctx.name}: ${vm.name} changed since it was read (412); reading it again.`);
       } else {
         const exponential = Math.min(MAX_CONFLICT_DELAY_MS, baseDelay * 2 ** conflicts++);
-        const waitMs = retryAfterMs(e) ?? exponential / 2 + Math.random() * (exponential / 2);
+        const waitMs = retryAfterInMs((name) => e.response?.headers.get(name)) ?? exponential / 2 + Math.random() * (exponential / 2);
         logger.info(`${ctx.name}: another write to ${vm.name} is running (409); retrying in ${Math.round(waitMs)} ms.`);
         await delay(waitMs, { abortSignal: ctx.abortSignal });
       }
