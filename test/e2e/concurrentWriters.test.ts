@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { FakeArm } from "../../src/testing/index.js";
-import type { VmIdentityClient } from "../../src/index.js";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { VmIdentityClient } from "../../src/index.js";
 import { emulatorWithClient, heldIds, writesOf } from "../support/emulator.js";
 
 const WRITERS = 12;
@@ -17,17 +18,48 @@ interface Outcome {
   attempts: number[];
 }
 
+/** A policy that holds the first PATCH back until `release` resolves. */
+function holdFirstPatch(release: Promise<unknown>): PipelinePolicy {
+  let held = false;
+  return {
+    name: "holdFirstPatch",
+    async sendRequest(request, next) {
+      if (request.method === "PATCH" && !held) {
+        held = true;
+        await release;
+      }
+      return next(request);
+    },
+  };
+}
+
 /**
  * 12 writers each attach a different user identity to one VM while a 13th
- * disables its system identity, all at once.
+ * disables its system identity, all at once. With `staleDisabler`, the
+ * disabler's first PATCH is held until the other 12 have finished, so it was
+ * planned from a read that every other change has since made stale.
  */
-async function race(client: VmIdentityClient, a: FakeArm, mode: "optimistic" | "last-writer-wins"): Promise<Outcome> {
+async function race(
+  client: VmIdentityClient,
+  a: FakeArm,
+  mode: "optimistic" | "last-writer-wins",
+  staleDisabler = false,
+): Promise<Outcome> {
   const vmRg = "rg";
   const ids = Array.from({ length: WRITERS }, (_, i) => a.addUserAssignedIdentity({ resourceGroup: vmRg, name: `writer-${i}`, location: "westus" }));
   a.addVm({ resourceGroup: vmRg, name: "shared", location: "westus", osType: "Linux", identity: { type: "SystemAssigned" } });
   const vm = client.vm(vmRg, "shared");
   const options = { concurrency: mode, conflictRetryDelayInMs: 5, timeoutInMs: 30_000 } as const;
-  const calls = [...ids.map((id) => vm.assignUserAssigned(id, options)), vm.disableSystemAssigned(options)];
+  const assigns = ids.map((id) => vm.assignUserAssigned(id, options));
+  const assignsDone = Promise.allSettled(assigns);
+  const disabler = staleDisabler
+    ? new VmIdentityClient(a.credential, a.subscriptionId, {
+        endpoint: a.endpoint,
+        updateIntervalInMs: 0,
+        additionalPolicies: [{ policy: holdFirstPatch(assignsDone), position: "perCall" }],
+      })
+    : client;
+  const calls = [...assigns, disabler.vm(vmRg, "shared").disableSystemAssigned(options)];
   const settled = await Promise.allSettled(calls);
   const held = new Set(heldIds(a, vmRg, "shared"));
   const type = a.getVm(vmRg, "shared")?.identity?.type ?? "None";
@@ -67,20 +99,30 @@ describe("12 concurrent writers plus one disabling the system identity, on one V
     );
   });
 
-  it("last-writer-wins (opt-out): stale reads undo changes", async () => {
+  it("last-writer-wins (opt-out): a PATCH planned from a stale read undoes every other change", async () => {
     const rounds: Outcome[] = [];
-    for (let round = 0; round < 5; round++) {
-      // Operations that finish at once leave no 409 window: only etags could catch a stale read.
-      const setup = await emulatorWithClient({ pollsUntilDone: 0, autoCompleteAfterMs: 0 });
+    for (let round = 0; round < 3; round++) {
+      const setup = await emulatorWithClient({ pollsUntilDone: 1 });
       arm = setup.arm;
-      rounds.push(await race(setup.client, setup.arm, "last-writer-wins"));
+      rounds.push(await race(setup.client, setup.arm, "last-writer-wins", true));
       await arm.close();
       arm = undefined;
     }
-    for (const outcome of rounds) expect(outcome.patchesWithIfMatch).toBe(0);
-    const lost = rounds.reduce((sum, r) => sum + r.lost, 0);
-    console.log(`[reliability] last-writer-wins: ${rounds.length} rounds x ${WRITERS + 1} writers: lost ${rounds.map((r) => r.lost).join("/")} changes (total ${lost})`);
-    expect(lost).toBeGreaterThan(0);
+    for (const outcome of rounds) {
+      // Every call reports success, yet the stale disable wiped all 12 identities.
+      expect(outcome).toMatchObject({ succeeded: WRITERS + 1, failed: 0, lost: WRITERS, patchesWithIfMatch: 0 });
+    }
+    console.log(`[reliability] last-writer-wins, stale disabler: ${rounds.length} rounds x ${WRITERS + 1} writers: lost ${rounds.map((r) => r.lost).join("/")} changes, every call reported success`);
+  });
+
+  it("optimistic, with the same stale disabler: its PATCH is refused (412), re-planned, and nothing is lost", async () => {
+    const setup = await emulatorWithClient({ pollsUntilDone: 1 });
+    arm = setup.arm;
+    const outcome = await race(setup.client, setup.arm, "optimistic", true);
+    expect(outcome).toMatchObject({ succeeded: WRITERS + 1, failed: 0, lost: 0 });
+    expect(outcome.patchesWithIfMatch).toBe(outcome.patches);
+    expect(setup.arm.getVm("rg", "shared")?.identity?.type).toBe("UserAssigned");
+    console.log(`[reliability] optimistic, stale disabler: lost ${outcome.lost}, 412s ${setup.arm.stats.preconditionFailed}`);
   });
 
   it("optimistic under the same instant-completion conditions still loses nothing", async () => {
