@@ -11,11 +11,4 @@ export default defineConfig([
     splitting: false,
     treeshake: true,
   },
-  {
-    entry: { "cli/main": "src/cli/main.ts" },
-    format: ["esm"],
-    sourcemap: true,
-    target: "node20",
-    banner: { js: "#!/usr/bin/env node" },
-  },
 ]);

@@ -35,8 +35,22 @@ describe("the built package", () => {
     expect(pkg.engines.node).toBe(">=20");
   });
 
-  it("runs the command from its bin", () => {
+  it("runs the command from its own package's bin, which the workspace links", () => {
+    const cli = JSON.parse(readFileSync("packages/cli/package.json", "utf8"));
+    expect(cli.name).toBe("vm-identity");
+    expect(node([`packages/cli/${cli.bin["vm-identity"]}`, "--version"])).toBe(cli.version);
+    expect(node(["node_modules/.bin/vm-identity", "--version"])).toBe(cli.version);
+  });
+
+  it("keeps the command's dependencies out of the library's", () => {
     const pkg = JSON.parse(readFileSync("package.json", "utf8"));
-    expect(node([pkg.bin["vm-identity"], "--version"])).toBe(pkg.version);
+    expect(pkg.bin).toBeUndefined();
+    for (const name of Object.keys(pkg.dependencies)) expect(name).toMatch(/^@azure\/(core-|logger|abort-controller)/);
+  });
+
+  it("bundles no dependency into the command: the library and @azure/logger are the user's own copies", () => {
+    const bundle = readFileSync("packages/cli/dist/main.js", "utf8");
+    expect(bundle).not.toMatch(/node_modules\//);
+    expect(bundle).toMatch(/from "azure-vm-identity"/);
   });
 });
