@@ -1,7 +1,7 @@
-import { InvalidInputError, describeValue } from "../core/errors.js";
+import { InvalidInputError, TimeoutError, describeValue } from "../core/errors.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import type { ResourceSnapshot } from "../core/snapshot.js";
-import type { ArmConnection } from "../http/connection.js";
+import { type ArmConnection, checkDurationInMs } from "../http/connection.js";
 import { type Operation, createOperation } from "../http/operation.js";
 import { logger } from "../logger.js";
 import type { FleetOptions, FleetProgress } from "../options.js";
@@ -41,6 +41,8 @@ export function checkFleetOptions(options: FleetOptions): void {
   if (onProgress !== undefined && typeof onProgress !== "function") {
     throw new InvalidInputError("InvalidOption", `Invalid onProgress ${describeValue(onProgress)}: expected a function.`, onProgress);
   }
+  checkDurationInMs("timeoutInMs", options.timeoutInMs);
+  checkDurationInMs("updateIntervalInMs", options.updateIntervalInMs);
   if (abortSignal !== undefined && (abortSignal === null || typeof (abortSignal as AbortSignal).addEventListener !== "function")) {
     throw new InvalidInputError("InvalidOption", `Invalid abortSignal ${describeValue(abortSignal)}: expected an AbortSignal.`, abortSignal);
   }
@@ -125,6 +127,8 @@ export function runFleet<E extends object>(
   const { onProgress, concurrency, maxConcurrency, updateIntervalInMs, ...callOptions } = options;
   // Validated here so that a bad value fails before any request, as the stream starts later.
   const fleet = createOperation(connection, name, callOptions);
+  // Each VM's span is named as the one-VM call: VmIdentityClient.fleet.applyIdentityChange -> VmIdentityClient.applyIdentityChange.
+  const vmOperationName = name.replace(".fleet.", ".");
 
   async function* stream(): AsyncGenerator<FleetResult<E>, FleetRunStats> {
     const started = Date.now();
@@ -169,15 +173,25 @@ export function runFleet<E extends object>(
         if (fleet.signal.aborted) {
           return { ...base, status: "failed", error: fleet.translate(fleet.signal.reason) as Error } as FleetResult<E>;
         }
-        const op = createOperation(connection, name, { abortSignal: fleet.signal, ...(updateIntervalInMs === undefined ? {} : { updateIntervalInMs }) }, { gate });
+        const op = createOperation(
+          connection,
+          vmOperationName,
+          { abortSignal: fleet.signal, tracingOptions: fleet.tracingOptions, ...(updateIntervalInMs === undefined ? {} : { updateIntervalInMs }) },
+          { gate },
+        );
         const ids = { correlationId: op.correlationId, requestIds: op.requestIds as string[] };
         try {
           const { changed, extra } = await op.run(() => task(vm, op, entry));
           limiter.succeeded();
           return { ...base, status: changed ? "changed" : "unchanged", ...extra, ...ids } as FleetResult<E>;
         } catch (e) {
-          const error = fleet.translate(e) as Error;
           const status: FleetStatus = op.inDoubt ? "unknown" : "failed";
+          // The VM's own error already says "aborted" (and whether its write may still land);
+          // the fleet's deadline is a TimeoutError, which the VM could not tell.
+          const fleetError = fleet.signal.aborted ? fleet.translate(e) : e;
+          const error = (fleetError instanceof TimeoutError
+            ? new TimeoutError(`${fleetError.message}${status === "unknown" ? " This VM's write was sent and its outcome was not seen." : ""}`, fleetError.timeoutInMs, { cause: e })
+            : e) as Error;
           logger.warning(`${name}: ${entry.resourceId} ${status === "unknown" ? "has an unknown outcome" : "failed"}: ${error.message}`);
           return { ...base, status, error, ...ids } as FleetResult<E>;
         }

@@ -63,6 +63,8 @@ export interface Operation {
   readonly updateIntervalInMs: number;
   /** `x-ms-request-id` of every response, in order. */
   readonly requestIds: readonly string[];
+  /** The tracing context of this call's span: its requests', and any sub-operation's, parent. */
+  readonly tracingOptions: { tracingContext?: TracingContext };
   /**
    * True while a request with effects was sent and its outcome not seen: no
    * answer yet, an answer that started an operation still running, or an
@@ -165,6 +167,7 @@ export function createOperation(
     signal,
     updateIntervalInMs: options.updateIntervalInMs ?? connection.updateIntervalInMs,
     requestIds,
+    tracingOptions: tracingContext ? { tracingContext } : {},
     get inDoubt() {
       return inDoubt;
     },
@@ -176,8 +179,9 @@ export function createOperation(
         headers: createHttpHeaders(raw.headers),
         body: raw.body === undefined ? undefined : JSON.stringify(raw.body),
         abortSignal: signal,
-        ...(tracingContext ? { tracingOptions: { tracingContext } } : {}),
       });
+      // Set after creation, as the Azure SDK's own clients do: createPipelineRequest does not copy it.
+      if (tracingContext) request.tracingOptions = { tracingContext };
       request.headers.set("x-ms-correlation-request-id", correlationId);
       const facts = requestFacts(request);
       if (extras.gate) facts.gate = extras.gate;

@@ -49,3 +49,26 @@ export async function advance(ms: number, stepInMs = 25): Promise<void> {
   }
   await flushIo();
 }
+
+/**
+ * Settle `promise` under fake time: let I/O make progress, and whenever it
+ * has nothing left to do, jump to the next timer. For clients made with
+ * `requestTimeoutInMs: 0`, whose only timers are their own waits (a
+ * per-attempt timeout would otherwise fire while a reply is on its way).
+ */
+export async function settle<T>(promise: Promise<T>, maxJumps = 1000): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  watched.catch(() => undefined);
+  for (let jumps = 0; !settled; ) {
+    await flushIo(20);
+    if (settled) break;
+    if (vi.getTimerCount() > 0) {
+      if (++jumps > maxJumps) throw new Error(`still pending after ${maxJumps} timers`);
+      await vi.advanceTimersToNextTimerAsync();
+    }
+  }
+  return watched;
+}
