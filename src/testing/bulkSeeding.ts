@@ -27,23 +27,22 @@ export function addVms(
   const width = String(Math.max(0, count - 1)).length;
   const { store } = state;
 
-  // Every name is checked before anything is added.
+  const nameOf = (i: number) => prefix + String(i).padStart(width, "0");
+
+  // Every name is checked before anything is added. Names differ by index, so
+  // the new VMs cannot collide with each other, only with existing ones.
   const checkedGroups = new Set<string>();
-  const planned: Array<{ resourceGroup: string; name: string; key: string }> = new Array(count);
-  const taken = new Set<string>();
+  const groups: string[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const resourceGroup = groupOf(i);
     if (!checkedGroups.has(resourceGroup)) {
       assertName(resourceGroup, `addVms: resourceGroup of VM ${i}`);
       checkedGroups.add(resourceGroup);
     }
-    const name = prefix + String(i).padStart(width, "0");
-    const key = resourceKey(resourceGroup, name);
-    if (store.vms.has(key) || taken.has(key)) {
-      throw new Error(`addVms: the virtual machine '${name}' already exists in resource group '${resourceGroup}'.`);
+    groups[i] = resourceGroup;
+    if (store.vms.size > 0 && store.vms.has(resourceKey(resourceGroup, nameOf(i)))) {
+      throw new Error(`addVms: the virtual machine '${nameOf(i)}' already exists in resource group '${resourceGroup}'.`);
     }
-    taken.add(key);
-    planned[i] = { resourceGroup, name, key };
   }
 
   const identityFor = seeding.prepareVm(template);
@@ -51,7 +50,8 @@ export function addVms(
   const properties = { ...DEFAULT_VM_PROPERTIES, ...structuredClone(template.properties) };
   const ids: string[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const { resourceGroup, name, key } = planned[i]!;
+    const resourceGroup = groups[i] as string;
+    const name = nameOf(i);
     const vm = newVmRecord({
       subscriptionId: state.subscriptionId,
       resourceGroup,
@@ -62,7 +62,7 @@ export function addVms(
       properties,
       identity: identityFor(),
     });
-    store.vms.set(key, vm);
+    store.vms.set(resourceKey(resourceGroup, name), vm);
     ids[i] = vm.id;
   }
   return ids;

@@ -83,7 +83,8 @@ interface Token {
   offset: number;
 }
 
-const SYMBOLS = ["==", "=~", "!=", "!~", "|", ",", "(", ")", "[", "]", ".", "!"];
+/** Longest first. Symbols outside the subset are tokens too, so that the parser names the construct they belong to. */
+const SYMBOLS = ["==", "=~", "!=", "!~", "<=", ">=", "|", ",", "(", ")", "[", "]", ".", "!", "=", "<", ">", "+", "-", "*", "/", "%", ";", ":", "~", "{", "}"];
 
 function tokenize(query: string, fail: (message: string, offset: number, token: string) => never): Token[] {
   const tokens: Token[] = [];

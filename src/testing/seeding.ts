@@ -1,4 +1,5 @@
 /** `addVm` and `addUserAssignedIdentity`: seeding state without HTTP. */
+import { randomUUID } from "node:crypto";
 import type { EmulatorState } from "./context.js";
 import { applyIdentityRequest, NO_IDENTITY } from "./identitySemantics.js";
 import { newUaiRecord, newVmRecord } from "./records.js";
@@ -75,7 +76,10 @@ export function createSeeding(state: EmulatorState): {
     for (const entry of owners) {
       if (entry) createSeeding(entry.owner).addUserAssignedIdentity({ resourceGroup: entry.parts.resourceGroup, name: entry.parts.name, location });
     }
-    return update ? () => commitIdentity(noIdentity(), update, state) : noIdentity;
+    if (!update) return noIdentity;
+    // Resolved once; each VM then gets its own system principal. Records are replaced on writes, never changed in place.
+    const { system, ...shared } = commitIdentity(noIdentity(), update, state);
+    return system ? () => ({ ...shared, system: { principalId: randomUUID(), tenantId: state.tenantId } }) : () => ({ ...shared });
   }
 
   function addVm(options: AddVmOptions): string {

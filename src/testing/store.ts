@@ -56,8 +56,8 @@ export interface VmRecord {
   properties: Record<string, unknown>;
   identity: VmIdentityRecord;
   provisioningState: string;
-  /** Lower-cased ids added by the running write: shown as `{}` until it completes. */
-  pendingUserIds: Set<string>;
+  /** Lower-cased ids added by the running write: shown as `{}` until it completes. Replaced, never changed in place. */
+  pendingUserIds: ReadonlySet<string>;
   /** The write running on the VM or one of its extensions, if any. */
   runningOperationId?: string;
   /** Keyed by lower-cased name. */
