@@ -138,6 +138,11 @@ function createDueHeap() {
   };
 }
 
+/** Finished operations kept for their status URLs; the oldest finished are forgotten past this. */
+const MAX_FINISHED = 50_000;
+
+const NO_FINISH = () => undefined;
+
 const DEFAULT_MESSAGES = {
   Failed: { code: "InternalExecutionError", message: "The operation failed (failure injected by the ARM emulator)." },
   Canceled: { code: "OperationCanceled", message: "The operation was canceled (cancellation injected by the ARM emulator)." },
@@ -149,6 +154,8 @@ export function createOperations(timing: OperationTiming): Operations {
   const entries = new Map<string, Entry>();
   const due = createDueHeap();
   const failures: Array<OperationFailure & { left: number }> = [];
+  /** Ids of finished operations, oldest first: memory stays bounded on long runs. */
+  const finished = new Set<string>();
   const iso = () => new Date(clock.now()).toISOString();
 
   function finish(entry: Entry): void {
@@ -161,7 +168,17 @@ export function createOperations(timing: OperationTiming): Operations {
     } else {
       entry.status = "Succeeded";
     }
-    entry.onFinish({ status: entry.status, rollBack: failure !== undefined && failure.changes === "rolledBack" });
+    const onFinish = entry.onFinish;
+    // What the write captured (its resource, the state to roll back to) is let go.
+    entry.onFinish = NO_FINISH;
+    delete entry.failWith;
+    finished.add(entry.id);
+    if (finished.size > MAX_FINISHED) {
+      const oldest = finished.values().next().value as string;
+      finished.delete(oldest);
+      entries.delete(oldest);
+    }
+    onFinish({ status: entry.status, rollBack: failure !== undefined && failure.changes === "rolledBack" });
   }
 
   function nextFailure(): OperationFailure | undefined {
@@ -237,6 +254,7 @@ export function createOperations(timing: OperationTiming): Operations {
 
     clear() {
       entries.clear();
+      finished.clear();
       due.clear();
       failures.length = 0;
     },

@@ -58,7 +58,11 @@ function computeColumn(row: RowSource, column: Column): unknown {
   }
 }
 
+/** Columns worth keeping once computed: small strings. The others are rendered on each use, so held results stay small. */
+const CACHED = new Set<Column>(["id", "name", "type", "location", "resourceGroup"]);
+
 function valueOf(row: RowSource, column: Column): unknown {
+  if (!CACHED.has(column)) return computeColumn(row, column);
   row.cache ??= {};
   if (!(column in row.cache)) row.cache[column] = computeColumn(row, column);
   return row.cache[column];

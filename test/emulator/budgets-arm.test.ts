@@ -121,7 +121,7 @@ describe("limits: 'azure', ARM writes and deletes", () => {
   });
 
   it("answer 429 with Retry-After for the time to the next token, applying nothing", async () => {
-    await start({ budgets: { armWrites: { bucket: 1, refillPerSecond: 0.25 }, armDeletes: { bucket: 1, refillPerSecond: 0.5 } } });
+    await start({ clock: manualClock().now, budgets: { armWrites: { bucket: 1, refillPerSecond: 0.25 }, armDeletes: { bucket: 1, refillPerSecond: 0.5 } } });
     expect((await call(arm, "PUT", uaiPath(arm, "rg", "a"), { body: { location: "westeurope" } })).status).toBe(201);
     const throttled = await call(arm, "PUT", uaiPath(arm, "rg", "b"), { body: { location: "westeurope" } });
     expect(throttled.status).toBe(429);

@@ -1,7 +1,7 @@
 /** Large fleets: bulk seeding, counters kept as requests arrive, a bounded request log, per-request cost. */
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_MAX_LOGGED_REQUESTS, startFakeArm, type FakeArm } from "../../src/testing/index.js";
-import { call, uaiPath, vmPath } from "./helpers.js";
+import { call, manualClock, uaiPath, vmPath } from "./helpers.js";
 
 let arm: FakeArm;
 afterEach(async () => arm?.close());
@@ -19,8 +19,8 @@ describe("addVms", () => {
     });
     const elapsed = performance.now() - started;
     console.log(`[emulator] addVms(100000) took ${elapsed.toFixed(0)} ms`);
-    // Well under a second on an idle machine; the bound leaves room for a loaded one.
-    expect(elapsed).toBeLessThan(5000);
+    // Well under a second on an idle machine; the bound only catches a regression by an order of magnitude.
+    expect(elapsed).toBeLessThan(10_000);
     expect(ids).toHaveLength(100_000);
     expect(ids[0]).toBe(`/subscriptions/${arm.subscriptionId}/resourceGroups/rg-0/providers/Microsoft.Compute/virtualMachines/vm-00000`);
     expect(ids[99_999]).toMatch(/rg-9\/providers\/Microsoft\.Compute\/virtualMachines\/vm-99999$/);
@@ -114,7 +114,8 @@ describe("stats", () => {
 
 describe("per-request cost", () => {
   it("serves a 10,000-VM fleet under limits 'azure' at timeScale 60: lists by page, writes and polls in seconds", async () => {
-    arm = await startFakeArm({ limits: "azure", timeScale: 60, operationDurationMs: 6000 });
+    // Emulator time stands still, so that which budget binds does not depend on the machine's speed.
+    arm = await startFakeArm({ limits: "azure", timeScale: 60, operationDurationMs: 6000, clock: manualClock().now });
     arm.addVms(10_000, { resourceGroup: "fleet", location: "westeurope", osType: "Linux" });
     const started = performance.now();
     let url: string | undefined = `/subscriptions/${arm.subscriptionId}/resourceGroups/fleet/providers/Microsoft.Compute/virtualMachines`;
@@ -141,9 +142,9 @@ describe("per-request cost", () => {
     );
     const elapsed = performance.now() - started;
     console.log(`[emulator] 10 list pages + ${statuses.length} writes and polls over 10,000 VMs in ${elapsed.toFixed(0)} ms`);
-    expect(elapsed).toBeLessThan(20_000);
-    // 80 identity creations per 20 s bind first: the rest are 429s, which cost as little as the rest.
-    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
-    expect(arm.stats.throttledBy.managedIdentity).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(25_000);
+    // ARM's 200 writes pass the front door; of those, managed identity's 80 creations are accepted.
+    expect(statuses.filter((s) => s === 200).length).toBe(80 + 80);
+    expect(arm.stats.throttledBy).toMatchObject({ armWrites: 800, managedIdentity: 120, armReads: 0, computeResource: 0, computeSubscription: 0 });
   }, 30_000);
 });
