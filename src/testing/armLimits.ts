@@ -9,7 +9,7 @@ import type { EmulatorClock } from "./clock.js";
 import { errorResponse } from "./errors.js";
 import type { ArmResponse } from "./response.js";
 import type { StatsCounter } from "./stats.js";
-import { createBucketSet, type BucketSet } from "./tokenBucket.js";
+import { createBucketSet, waitSeconds, type BucketSet } from "./tokenBucket.js";
 
 /** ARM's three request categories. */
 export type ArmCategory = "reads" | "writes" | "deletes";
@@ -25,11 +25,6 @@ const CATEGORIES = {
   writes: { budget: "armWrites", word: "write" },
   deletes: { budget: "armDeletes", word: "delete" },
 } as const;
-
-/** Whole emulator seconds until a bucket has a token again, at least 1. */
-export function waitSeconds(buckets: BucketSet, key: string, count: number, now: number): number {
-  return Math.max(1, Math.ceil(buckets.secondsUntil(key, count, now) - 1e-9));
-}
 
 /** The verdict on one request: headers to send with its response, or the 429 to answer instead. */
 export type ArmCharge = { headers: Record<string, string> } | { throttled: ArmResponse };

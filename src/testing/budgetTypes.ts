@@ -89,6 +89,11 @@ export interface ThrottledByStats {
   resourceGraph: number;
 }
 
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) if (typeof child === "object" && child !== null) deepFreeze(child);
+  return Object.freeze(value);
+}
+
 const perMinute = (bucket: number, refillPerMinute: number): TokenBucketSpec => ({
   bucket,
   refillPerSecond: refillPerMinute / 60,
@@ -101,7 +106,7 @@ const perMinute = (bucket: number, refillPerMinute: number): TokenBucketSpec => 
  * and Resource Graph's user quota.
  */
 export const AZURE_BUDGETS: Readonly<Required<{ [K in BudgetName]: Exclude<FakeArmBudgets[K], false | undefined> }>> =
-  Object.freeze({
+  deepFreeze({
     armReads: { bucket: 250, refillPerSecond: 25 },
     armWrites: { bucket: 200, refillPerSecond: 10 },
     armDeletes: { bucket: 200, refillPerSecond: 10 },

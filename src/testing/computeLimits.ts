@@ -4,14 +4,13 @@
  * `x-ms-ratelimit-remaining-resource: Microsoft.Compute/<Policy>SubscriptionMaximum;<n>,Microsoft.Compute/<Policy>Resource;<n>`;
  * an empty bucket answers 429 `OperationNotAllowed` naming the policy.
  */
-import { waitSeconds } from "./armLimits.js";
 import type { ComputePolicyName } from "./budgetTypes.js";
 import type { ResolvedBudgets } from "./budgets.js";
 import type { EmulatorClock } from "./clock.js";
 import type { EmulatorState, RouteRequest } from "./context.js";
 import { ArmError } from "./errors.js";
 import type { StatsCounter } from "./stats.js";
-import { createBucketSet, type BucketSet } from "./tokenBucket.js";
+import { createBucketSet, waitSeconds, type BucketSet } from "./tokenBucket.js";
 
 /** The header Compute reports its policies' remaining tokens in. */
 export const REMAINING_RESOURCE = "x-ms-ratelimit-remaining-resource";

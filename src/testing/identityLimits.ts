@@ -5,13 +5,12 @@
  * a VM write is not known, so the emulator can answer the write 429, or
  * accept it and end its operation `Failed` (see `managedIdentityThrottling`).
  */
-import { waitSeconds } from "./armLimits.js";
 import type { ResolvedBudgets } from "./budgets.js";
 import type { EmulatorClock } from "./clock.js";
 import type { EmulatorState } from "./context.js";
 import { ArmError } from "./errors.js";
 import type { StatsCounter } from "./stats.js";
-import { createBucketSet, type BucketSet } from "./tokenBucket.js";
+import { createBucketSet, waitSeconds, type BucketSet } from "./tokenBucket.js";
 
 /** The code of a managed identity throttling error (a 429's, or a failed operation's). */
 export const IDENTITY_THROTTLED_CODE = "TooManyRequests";

@@ -28,6 +28,11 @@ interface Bucket {
   updatedAt: number;
 }
 
+/** Whole emulator seconds until `key`'s bucket holds `count` tokens, at least 1: the wait a 429 asks for. */
+export function waitSeconds(buckets: BucketSet, key: string, count: number, now: number): number {
+  return Math.max(1, Math.ceil(buckets.secondsUntil(key, count, now) - EPSILON));
+}
+
 /** Creates a set of buckets of the given size and rate. */
 export function createBucketSet(spec: TokenBucketSpec): BucketSet {
   const buckets = new Map<string, Bucket>();

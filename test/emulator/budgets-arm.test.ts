@@ -172,6 +172,15 @@ describe("switches", () => {
     expect(throttled.body.error.code).toBe("TooManyRequests");
   });
 
+  it("publishes Azure's values, frozen", () => {
+    expect(AZURE_BUDGETS.armReads).toEqual({ bucket: 250, refillPerSecond: 25 });
+    expect(AZURE_BUDGETS.armWrites).toEqual({ bucket: 200, refillPerSecond: 10 });
+    expect(AZURE_BUDGETS.computeUpdateVm).toEqual({ resource: { bucket: 12, refillPerSecond: 4 / 60 }, subscription: { bucket: 1500, refillPerSecond: 500 / 60 } });
+    expect(AZURE_BUDGETS.managedIdentityCreate).toEqual({ bucket: 80, refillPerSecond: 4 });
+    expect(AZURE_BUDGETS.resourceGraph).toEqual({ queries: 15, windowSeconds: 5 });
+    expect(Object.isFrozen(AZURE_BUDGETS.computeUpdateVm.resource)).toBe(true);
+  });
+
   it("rejects invalid budgets, naming them", async () => {
     await expect(startFakeArm({ budgets: { armReads: { bucket: 0, refillPerSecond: 1 } } })).rejects.toThrow(/budgets\.armReads\.bucket/);
     await expect(startFakeArm({ budgets: { armWrites: { bucket: 1, refillPerSecond: -1 } } })).rejects.toThrow(/refillPerSecond/);
