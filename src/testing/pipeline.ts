@@ -155,12 +155,14 @@ function parseBody(text: string): ParsedBody {
   }
 }
 
+const SUBSCRIPTION_PATH = /^\/subscriptions\/([^/]+)/i;
+
 /** The subscription a path addresses, or "" for none. */
 function subscriptionOf(pathname: string): string {
-  const [, first, second] = pathname.split("/");
-  if (first?.toLowerCase() !== "subscriptions" || !second) return "";
+  const match = SUBSCRIPTION_PATH.exec(pathname);
+  if (!match) return "";
   try {
-    return decodeURIComponent(second).toLowerCase();
+    return decodeURIComponent(match[1] as string).toLowerCase();
   } catch {
     return "";
   }

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { EmulatorState } from "./context.js";
 import { COLUMNS, type Column, type Comparison, type KqlQuery } from "./kql.js";
-import { renderExtension, renderUai, renderVm } from "./render.js";
+import { renderExtension, renderUai, vmView } from "./render.js";
 import { normalizeLocation } from "./resourceIds.js";
 import type { ExtensionRecord, UaiRecord, VmRecord } from "./store.js";
 
@@ -49,11 +49,11 @@ function computeColumn(row: RowSource, column: Column): unknown {
     case "tags":
       return extension ? {} : { ...(resource.tags ?? {}) };
     case "identity":
-      return vm && !extension ? (renderVm(vm).identity ?? null) : null;
+      return vm && !extension ? (vmView(vm).identity ?? null) : null;
     case "properties": {
       if (vm && extension) return renderExtension(vm, extension).properties;
       if (uai) return renderUai(uai).properties;
-      return (vm as VmRecord) && renderVm(vm as VmRecord).properties;
+      return (vm as VmRecord) && vmView(vm as VmRecord).properties;
     }
   }
 }

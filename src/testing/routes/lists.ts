@@ -1,7 +1,7 @@
 /** List routes: VMs and user-assigned identities of a subscription or a resource group, paged. */
 import type { EmulatorState, RouteHandler } from "../context.js";
 import { pageOf } from "../paging.js";
-import { renderUai, renderVm } from "../render.js";
+import { renderUai, vmView } from "../render.js";
 import { captures } from "../resourceIds.js";
 import { json } from "../response.js";
 import type { VmRecord } from "../store.js";
@@ -20,7 +20,7 @@ export function createListRoutes(state: EmulatorState): {
 
   /** A list entry holds what a GET shows (identity, extensions as `resources`); `etag` only under `listEtags`. */
   function vmEntry(vm: VmRecord) {
-    const view = renderVm(vm);
+    const view = vmView(vm);
     if (config.listEtags) return view;
     const { etag: _etag, ...entry } = view;
     return entry;

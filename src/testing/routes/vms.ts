@@ -7,7 +7,7 @@ import { chargeIdentityWork } from "../identityLimits.js";
 import { asRecord } from "../json.js";
 import { newVmRecord } from "../records.js";
 import { assertSameLocation, objectBody, optionalObject, optionalTags, requiredLocation } from "../requestBody.js";
-import { renderVm, vmEtag } from "../render.js";
+import { vmEtag, vmView } from "../render.js";
 import { captures, resourceKey } from "../resourceIds.js";
 import { json } from "../response.js";
 import type { VmIdentityRecord, VmRecord } from "../store.js";
@@ -79,7 +79,7 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       pendingUserIds: update?.addedIds,
       ...write,
     });
-    return json(renderVm(vm), status, {
+    return json(vmView(vm), status, {
       ETag: vmEtag(vm),
       "Azure-AsyncOperation": operationUrls(state, op, apiVersion).asyncOperation,
     });
@@ -90,7 +90,7 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       const { resourceGroup, vmName } = captures(params, "resourceGroup", "vmName");
       const vm = store.findVm(resourceGroup, vmName);
       if (!vm) throw vmNotFound(resourceGroup, vmName);
-      return json(renderVm(vm), 200, { ETag: vmEtag(vm) });
+      return json(vmView(vm), 200, { ETag: vmEtag(vm) });
     },
 
     put(req, params) {
