@@ -1,73 +1,164 @@
-/** Maps a request to its route handler; the route table lives here. */
+/** Maps a request to its route handler; the route tables live here. */
+import type { ComputePolicyName } from "./budgetTypes.js";
+import { chargeCompute } from "./computeLimits.js";
 import type { EmulatorState, RouteHandler, RouteRequest } from "./context.js";
 import { ArmError, errorResponse, responseOf } from "./errors.js";
-import { decodePath, matchTemplate, template, type Template } from "./resourceIds.js";
+import { decodePath, matchTemplate, template, vmResourceId, type RouteParams, type Template } from "./resourceIds.js";
 import type { ArmResponse } from "./response.js";
 import { createExtensionRoutes } from "./routes/extensions.js";
+import { createListRoutes } from "./routes/lists.js";
 import { createOperationRoutes } from "./routes/operations.js";
+import { createResourceGraphRoute } from "./routes/resourceGraph.js";
+import { createSubscriptionRoutes } from "./routes/subscriptions.js";
 import { createUaiRoutes } from "./routes/uais.js";
 import { createVmRoutes } from "./routes/vms.js";
+
+/** The Compute policy a method of a route is charged to, and the resource whose bucket it draws from. */
+interface ComputeCharge {
+  policy: ComputePolicyName;
+  resource?: (params: RouteParams) => string | undefined;
+}
 
 interface Route {
   template: Template;
   methods: Partial<Record<string, RouteHandler>>;
+  /** Compute policies the router charges before the handler runs. */
+  compute?: Partial<Record<string, ComputeCharge>>;
 }
 
 const RG = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
 const VM = `${RG}/providers/Microsoft.Compute/virtualMachines/{vmName}`;
 const LOCATION = "subscriptions/{subscriptionId}/providers/Microsoft.Compute/locations/{location}";
 
-/** Creates the router: `(request) => response`, ARM errors included. */
-export function createRouter(state: EmulatorState): (req: RouteRequest) => ArmResponse {
+/** The routes under `/subscriptions/{subscriptionId}`, bound to one subscription's state. */
+function subscriptionRoutes(state: EmulatorState): Route[] {
   const vms = createVmRoutes(state);
   const extensions = createExtensionRoutes(state);
   const uais = createUaiRoutes(state);
   const operations = createOperationRoutes(state);
-  const routes: Route[] = [
-    { template: template(VM), methods: { GET: vms.get, PUT: vms.put, PATCH: vms.patch } },
+  const lists = createListRoutes(state);
+  const subscriptions = createSubscriptionRoutes(state);
+  const vm = (params: RouteParams) => vmResourceId(state.subscriptionId, params.resourceGroup ?? "", params.vmName ?? "");
+  const operationTarget = (params: RouteParams) => state.operations.get(params.operationId ?? "")?.resourceId;
+  return [
+    {
+      template: template(VM),
+      methods: { GET: vms.get, PUT: vms.put, PATCH: vms.patch },
+      compute: {
+        GET: { policy: "computeLowCostGet", resource: vm },
+        PUT: { policy: "computePutVm", resource: vm },
+        PATCH: { policy: "computeUpdateVm", resource: vm },
+      },
+    },
     {
       template: template(`${VM}/extensions/{extensionName}`),
       methods: { GET: extensions.get, PUT: extensions.put, DELETE: extensions.delete },
+      compute: {
+        GET: { policy: "computeLowCostGet", resource: vm },
+        PUT: { policy: "computeUpdateVm", resource: vm },
+        DELETE: { policy: "computeUpdateVm", resource: vm },
+      },
     },
     {
       template: template(`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{identityName}`),
       methods: { GET: uais.get, PUT: uais.put, DELETE: uais.delete },
     },
-    { template: template(`${LOCATION}/operations/{operationId}`), methods: { GET: operations.status } },
-    { template: template(`${LOCATION}/operationResults/{operationId}`), methods: { GET: operations.result } },
+    {
+      template: template(`${LOCATION}/operations/{operationId}`),
+      methods: { GET: operations.status },
+      compute: { GET: { policy: "computeGetOperation", resource: operationTarget } },
+    },
+    {
+      template: template(`${LOCATION}/operationResults/{operationId}`),
+      methods: { GET: operations.result },
+      compute: { GET: { policy: "computeGetOperation", resource: operationTarget } },
+    },
+    {
+      template: template("subscriptions/{subscriptionId}/providers/Microsoft.Compute/virtualMachines"),
+      methods: { GET: lists.vmsOfSubscription },
+      compute: { GET: { policy: "computeHighCostGet" } },
+    },
+    {
+      template: template(`${RG}/providers/Microsoft.Compute/virtualMachines`),
+      methods: { GET: lists.vmsOfResourceGroup },
+      compute: { GET: { policy: "computeHighCostGet" } },
+    },
+    {
+      template: template("subscriptions/{subscriptionId}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"),
+      methods: { GET: lists.uaisOfSubscription },
+    },
+    {
+      template: template(`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`),
+      methods: { GET: lists.uaisOfResourceGroup },
+    },
+    { template: template("subscriptions/{subscriptionId}"), methods: { GET: subscriptions.get } },
   ];
+}
+
+/** The routes above any one subscription. */
+function tenantRoutes(subscriptions: ReadonlyMap<string, EmulatorState>): Route[] {
+  const first = subscriptions.values().next().value as EmulatorState;
+  return [
+    { template: template("subscriptions"), methods: { GET: createSubscriptionRoutes(first).list } },
+    { template: template("providers/Microsoft.ResourceGraph/resources"), methods: { POST: createResourceGraphRoute(subscriptions) } },
+  ];
+}
+
+/**
+ * Creates the router over every subscription's state: `(request) => response`,
+ * ARM errors included. Routes under `/subscriptions/{id}` are answered by that
+ * subscription's handlers; an unknown id is 404 `SubscriptionNotFound`.
+ */
+export function createRouter(subscriptions: ReadonlyMap<string, EmulatorState>): (req: RouteRequest) => ArmResponse {
+  const tables = new Map([...subscriptions].map(([id, state]) => [id, subscriptionRoutes(state)]));
+  const templates = (tables.values().next().value as Route[]).map((route) => route.template);
+  const tenant = tenantRoutes(subscriptions);
+  const { preconditionFailedCode } = (subscriptions.values().next().value as EmulatorState).config;
+
+  function dispatch(route: Route, state: EmulatorState | undefined, req: RouteRequest, params: RouteParams): ArmResponse {
+    const handler = route.methods[req.method];
+    if (!handler) {
+      return errorResponse(
+        405,
+        "MethodNotAllowed",
+        `The requested resource does not support http method '${req.method}'.`,
+        undefined,
+        { Allow: Object.keys(route.methods).join(", ") },
+      );
+    }
+    try {
+      const charge = route.compute?.[req.method];
+      if (state && charge) chargeCompute(state, req, charge.policy, charge.resource?.(params));
+      return handler(req, params);
+    } catch (err) {
+      if (!(err instanceof ArmError)) throw err;
+      // Every failed condition answers with the configured code (ARM's is unconfirmed).
+      return err.status === 412 ? responseOf(new ArmError(412, preconditionFailedCode, err.message, err.target, err.extras)) : responseOf(err);
+    }
+  }
 
   return (req) => {
     const segments = decodePath(req.url.pathname);
     if (!segments) return errorResponse(400, "BadRequest", "The request path holds an invalid percent-encoded segment.");
-    for (const route of routes) {
+    for (const route of tenant) {
       const params = matchTemplate(segments, route.template);
+      if (params) return dispatch(route, undefined, req, params);
+    }
+    for (const [index, tpl] of templates.entries()) {
+      const params = matchTemplate(segments, tpl);
       if (!params) continue;
-      if (params.subscriptionId?.toLowerCase() !== state.subscriptionId.toLowerCase()) {
+      const state = subscriptions.get(params.subscriptionId?.toLowerCase() ?? "");
+      const table = tables.get(params.subscriptionId?.toLowerCase() ?? "");
+      if (!state || !table) {
         return errorResponse(404, "SubscriptionNotFound", `The subscription '${params.subscriptionId}' could not be found.`);
       }
-      const handler = route.methods[req.method];
-      if (!handler) {
-        return errorResponse(
-          405,
-          "MethodNotAllowed",
-          `The requested resource does not support http method '${req.method}'.`,
-          undefined,
-          { Allow: Object.keys(route.methods).join(", ") },
-        );
-      }
-      try {
-        return handler(req, params);
-      } catch (err) {
-        if (err instanceof ArmError) return responseOf(err);
-        throw err;
-      }
+      return dispatch(table[index] as Route, state, req, params);
     }
     return errorResponse(
       404,
       "NotFound",
       `No route for ${req.method} ${req.url.pathname}: the emulator serves virtual machines, their extensions, ` +
-        "user-assigned identities and operation status URLs.",
+        "user-assigned identities, operation status URLs, subscriptions, lists and Resource Graph queries.",
     );
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { EmulatorState } from "./context.js";
 import { ArmError } from "./errors.js";
-import type { AsyncOperation } from "./operations.js";
+import type { AsyncOperation, OperationOutcome } from "./operations.js";
 import { normalizeLocation } from "./resourceIds.js";
 import type { VmRecord } from "./store.js";
 
@@ -37,7 +37,10 @@ export function operationUrls(
 /**
  * Starts the operation of a write whose state change has been applied: the
  * VM shows `provisioningState` (and hides `pendingUserIds`' values) until it
- * finishes, then `onFinish` runs after the VM itself is settled.
+ * finishes, then `onFinish` runs after the VM itself is settled. When a failed
+ * or cancelled operation is to be rolled back, `rollBack` undoes the change,
+ * the VM takes back the provisioning state it had before the write, and its
+ * ETag moves on (it changed again).
  */
 export function beginVmWrite(
   state: EmulatorState,
@@ -45,16 +48,31 @@ export function beginVmWrite(
   write: {
     provisioningState: "Creating" | "Updating";
     pendingUserIds?: readonly string[];
-    onFinish?: (status: "Succeeded" | "Failed") => void;
+    onFinish?: (outcome: OperationOutcome) => void;
+    rollBack?: () => void;
+    /** Makes the operation fail with this error (e.g. a managed identity limit). */
+    failWith?: { code: string; message: string } | undefined;
   },
 ): AsyncOperation {
+  const stateBefore = vm.provisioningState;
   vm.provisioningState = write.provisioningState;
   vm.pendingUserIds = new Set((write.pendingUserIds ?? []).map((id) => id.toLowerCase()));
-  const op = state.operations.start(normalizeLocation(vm.location), (status) => {
-    vm.runningOperationId = undefined;
-    vm.pendingUserIds = new Set();
-    vm.provisioningState = status;
-    write.onFinish?.(status);
+  const op = state.operations.start({
+    location: normalizeLocation(vm.location),
+    resourceId: vm.id,
+    failWith: write.failWith,
+    onFinish: (outcome) => {
+      vm.runningOperationId = undefined;
+      vm.pendingUserIds = new Set();
+      if (outcome.rollBack) {
+        write.rollBack?.();
+        vm.provisioningState = stateBefore;
+        vm.etag += 1;
+      } else {
+        vm.provisioningState = outcome.status;
+      }
+      write.onFinish?.(outcome);
+    },
   });
   vm.runningOperationId = op.id;
   return op;

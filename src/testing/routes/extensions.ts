@@ -1,5 +1,5 @@
 /** GET, PUT and DELETE of a VM extension (the legacy MSI extension among others). */
-import type { EmulatorState, RouteHandler } from "../context.js";
+import { statusRetryAfter, type EmulatorState, type RouteHandler } from "../context.js";
 import { ArmError, invalidParameter } from "../errors.js";
 import { objectBody, optionalObject, requiredLocation } from "../requestBody.js";
 import { renderExtension } from "../render.js";
@@ -76,7 +76,10 @@ export function createExtensionRoutes(state: EmulatorState): {
       vm.extensions.set(key, ext);
       const op = beginVmWrite(state, vm, {
         provisioningState: "Updating",
-        onFinish: (status) => (ext.provisioningState = status),
+        onFinish: ({ status, rollBack }) => {
+          if (!rollBack) ext.provisioningState = status;
+        },
+        rollBack: () => (existing ? vm.extensions.set(key, existing) : vm.extensions.delete(key)),
       });
       return json(renderExtension(vm, ext), existing ? 200 : 201, {
         "Azure-AsyncOperation": operationUrls(state, op, req.apiVersion).asyncOperation,
@@ -90,19 +93,22 @@ export function createExtensionRoutes(state: EmulatorState): {
       if (!ext) return empty(204);
       assertNoRunningWrite(vm);
 
+      const stateBefore = ext.provisioningState;
       ext.provisioningState = "Deleting";
       const op = beginVmWrite(state, vm, {
         provisioningState: "Updating",
-        onFinish: (status) => {
+        onFinish: ({ status, rollBack }) => {
           if (status === "Succeeded") vm.extensions.delete(key);
-          else ext.provisioningState = "Failed";
+          else if (!rollBack) ext.provisioningState = status;
         },
+        // A failed deletion that rolls back leaves the extension as it was.
+        rollBack: () => (ext.provisioningState = stateBefore),
       });
       const urls = operationUrls(state, op, req.apiVersion);
       return empty(202, {
         "Azure-AsyncOperation": urls.asyncOperation,
         Location: urls.location,
-        "Retry-After": String(state.retryAfterSeconds),
+        ...statusRetryAfter(state),
       });
     },
   };

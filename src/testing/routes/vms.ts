@@ -2,14 +2,15 @@
 import { checkPreconditions } from "../conditional.js";
 import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError, invalidParameter, resourceNotFound } from "../errors.js";
-import { applyIdentityRequest, NO_IDENTITY, type IdentityUpdate } from "../identitySemantics.js";
+import { applyIdentityRequest, hasSystemAssigned, NO_IDENTITY, type IdentityUpdate } from "../identitySemantics.js";
+import { chargeIdentityWork } from "../identityLimits.js";
 import { asRecord } from "../json.js";
 import { newVmRecord } from "../records.js";
 import { assertSameLocation, objectBody, optionalObject, optionalTags, requiredLocation } from "../requestBody.js";
-import { renderVm, vmEtag } from "../render.js";
+import { vmEtag, vmView } from "../render.js";
 import { captures, resourceKey } from "../resourceIds.js";
 import { json } from "../response.js";
-import type { VmRecord } from "../store.js";
+import type { VmIdentityRecord, VmRecord } from "../store.js";
 import type { OsType } from "../types.js";
 import { commitIdentity, identityStateOf, noIdentity } from "../vmIdentity.js";
 import { assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
@@ -49,16 +50,36 @@ function assertSameOsType(vm: VmRecord, osType: OsType | undefined): void {
   }
 }
 
+/** Captures what a PUT or PATCH can change, and returns the function that puts it back. */
+function snapshotOf(vm: VmRecord): () => void {
+  const { tags, properties, identity } = vm;
+  return () => Object.assign(vm, { tags, properties, identity });
+}
+
 /** Creates the VM route handlers. */
 export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: RouteHandler; patch: RouteHandler } {
   const { store } = state;
 
-  function respondWithWrite(vm: VmRecord, status: number, update: IdentityUpdate | undefined, apiVersion: string) {
+  /** Charges managed identity's limits for what `update` does to `current`; returns the operation's failure, if any. */
+  function chargeIdentity(current: VmIdentityRecord, update: IdentityUpdate | undefined) {
+    if (!update) return undefined;
+    const creates = hasSystemAssigned(update.state.type) && !current.system ? 1 : 0;
+    return chargeIdentityWork(state, { creates, assigns: update.addedIds.length });
+  }
+
+  function respondWithWrite(
+    vm: VmRecord,
+    status: number,
+    update: IdentityUpdate | undefined,
+    apiVersion: string,
+    write: { rollBack: () => void; failWith: { code: string; message: string } | undefined },
+  ) {
     const op = beginVmWrite(state, vm, {
       provisioningState: status === 201 ? "Creating" : "Updating",
       pendingUserIds: update?.addedIds,
+      ...write,
     });
-    return json(renderVm(vm), status, {
+    return json(vmView(vm), status, {
       ETag: vmEtag(vm),
       "Azure-AsyncOperation": operationUrls(state, op, apiVersion).asyncOperation,
     });
@@ -69,7 +90,7 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       const { resourceGroup, vmName } = captures(params, "resourceGroup", "vmName");
       const vm = store.findVm(resourceGroup, vmName);
       if (!vm) throw vmNotFound(resourceGroup, vmName);
-      return json(renderVm(vm), 200, { ETag: vmEtag(vm) });
+      return json(vmView(vm), 200, { ETag: vmEtag(vm) });
     },
 
     put(req, params) {
@@ -93,9 +114,12 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
 
       if (existing) {
         assertNoRunningWrite(existing);
+        const failWith = chargeIdentity(current, update);
+        const rollBack = snapshotOf(existing);
         Object.assign(existing, { tags, properties, identity, etag: existing.etag + 1 });
-        return respondWithWrite(existing, 200, update, req.apiVersion);
+        return respondWithWrite(existing, 200, update, req.apiVersion, { rollBack, failWith });
       }
+      const failWith = chargeIdentity(current, update);
       const vm = newVmRecord({
         subscriptionId: state.subscriptionId,
         resourceGroup,
@@ -106,8 +130,9 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
         properties,
         identity,
       });
-      store.vms.set(resourceKey(resourceGroup, name), vm);
-      return respondWithWrite(vm, 201, update, req.apiVersion);
+      const key = resourceKey(resourceGroup, name);
+      store.vms.set(key, vm);
+      return respondWithWrite(vm, 201, update, req.apiVersion, { rollBack: () => store.vms.delete(key), failWith });
     },
 
     patch(req, params) {
@@ -131,8 +156,10 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       const identity = update ? commitIdentity(vm.identity, update, state) : vm.identity;
 
       assertNoRunningWrite(vm);
+      const failWith = chargeIdentity(vm.identity, update);
+      const rollBack = snapshotOf(vm);
       Object.assign(vm, { tags, properties, identity, etag: vm.etag + 1 });
-      return respondWithWrite(vm, 200, update, req.apiVersion);
+      return respondWithWrite(vm, 200, update, req.apiVersion, { rollBack, failWith });
     },
   };
 }
