@@ -47,8 +47,8 @@ function configureTree(command: Command, rt: CliRuntime): void {
       throw new CommandLineError(error, command);
     })
     .configureOutput({
-      writeOut: (text) => rt.stdout(wrapText(text, width)),
-      writeErr: (text) => rt.stderr(wrapText(text, width)),
+      writeOut: (text) => rt.stdout(wrapText(text, width, { hangAtMargin: false })),
+      writeErr: (text) => rt.stderr(wrapText(text, width, { hangAtMargin: false })),
       // Error messages are not wrapped: they stay one line each, for logs and grep.
       outputError: (text) => rt.stderr(text),
       getOutHelpWidth: () => width,

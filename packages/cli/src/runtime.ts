@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import type { TokenCredential } from "@azure/core-auth";
-import { DEFAULT_ENDPOINT, type OperationOptions, type VmHandle, VmIdentityClient } from "azure-vm-identity";
+import { type OperationOptions, type VmHandle, VmIdentityClient } from "azure-vm-identity";
 import { type CliProfile, readCliProfile } from "./azure/cliProfile.js";
-import { PUBLIC_CLOUD, cloudNamed, cloudOfEndpoint } from "./azure/clouds.js";
 import { chooseSubscription, profileEntry, subscriptionNote } from "./azure/subscription.js";
+import { armTargetOf } from "./azure/target.js";
 import { createCredential } from "./credential.js";
 import type { ExitCodeValue } from "./exitCodes.js";
 import { isLoopbackEndpoint } from "./http/loopback.js";
@@ -142,14 +142,11 @@ export class CliRuntime {
 
   private async makeClient(command: Command, subscriptionId: string): Promise<VmIdentityClient> {
     const globals = this.globals(command);
-    const entry = profileEntry(await this.profile(), subscriptionId);
-    const cloud = globals.endpoint !== undefined ? cloudOfEndpoint(globals.endpoint) : cloudNamed(entry?.environmentName);
-    if (globals.endpoint === undefined && entry?.environmentName && !cloud) {
-      this.note(`note: the Azure CLI's cloud "${entry.environmentName}" of subscription ${subscriptionId} is not one this command knows; pass --endpoint <its ARM endpoint>.\n`);
+    const target = armTargetOf(globals.endpoint, profileEntry(await this.profile(), subscriptionId), this.io.env);
+    if (target.unknownCloud) {
+      this.note(`note: the Azure CLI's cloud "${target.unknownCloud}" of subscription ${subscriptionId} is not one this command knows; pass --endpoint <its ARM endpoint>.\n`);
     }
-    const endpoint = globals.endpoint ?? cloud?.armEndpoint ?? DEFAULT_ENDPOINT;
-    const tenantId = this.io.env["AZURE_TENANT_ID"] ? undefined : entry?.tenantId;
-    const authorityHost = (cloud ?? PUBLIC_CLOUD).authorityHost;
+    const { endpoint, authorityHost, tenantId } = target;
     const credentialKey = `${authorityHost} ${tenantId ?? ""}`;
     let credential = this.credentials.get(credentialKey);
     if (!credential) {

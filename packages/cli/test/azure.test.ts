@@ -4,6 +4,7 @@ import { RestError } from "azure-vm-identity";
 import { type CliProfile, cliProfilePath, readCliProfile } from "../src/azure/cliProfile.js";
 import { cloudNamed, cloudOfEndpoint } from "../src/azure/clouds.js";
 import { chooseSubscription, subscriptionNote } from "../src/azure/subscription.js";
+import { armTargetOf } from "../src/azure/target.js";
 import { UsageError, isConnectionFailure } from "../src/errors.js";
 import { loopbackFailFastPolicy } from "../src/http/loopbackFailFastPolicy.js";
 import { requestLogPolicy } from "../src/http/requestLogPolicy.js";
@@ -78,6 +79,35 @@ describe("clouds", () => {
     expect(cloudNamed("azureusgovernment")?.armEndpoint).toBe("https://management.usgovcloudapi.net");
     expect(cloudNamed("AzureChinaCloud")?.armEndpoint).toBe("https://management.chinacloudapi.cn");
     expect(cloudNamed("AzureStackHub")).toBeUndefined();
+  });
+});
+
+describe("where a subscription's requests go, and where its credential signs in", () => {
+  const china = { id: CHINA, name: "China Sub", isDefault: false, tenantId: "t-cn", environmentName: "AzureChinaCloud" };
+
+  it("follows the cloud of the subscription in the Azure CLI's profile, in its tenant", () => {
+    expect(armTargetOf(undefined, china, {})).toEqual({
+      endpoint: "https://management.chinacloudapi.cn",
+      authorityHost: "https://login.chinacloudapi.cn",
+      tenantId: "t-cn",
+    });
+    expect(armTargetOf(undefined, undefined, {})).toEqual({ endpoint: "https://management.azure.com", authorityHost: "https://login.microsoftonline.com" });
+  });
+
+  it("follows --endpoint when given: a sovereign endpoint gets its authority host", () => {
+    expect(armTargetOf("https://management.usgovcloudapi.net", undefined, {})).toEqual({
+      endpoint: "https://management.usgovcloudapi.net",
+      authorityHost: "https://login.microsoftonline.us",
+    });
+    expect(armTargetOf("http://127.0.0.1:8443", china, {})).toMatchObject({ endpoint: "http://127.0.0.1:8443", authorityHost: "https://login.microsoftonline.com" });
+  });
+
+  it("leaves the tenant to AZURE_TENANT_ID when it is set, and says when the cloud is unknown", () => {
+    expect(armTargetOf(undefined, china, { AZURE_TENANT_ID: "t-env" })).not.toHaveProperty("tenantId");
+    expect(armTargetOf(undefined, { ...china, environmentName: "AzureStackHub" }, {})).toMatchObject({
+      endpoint: "https://management.azure.com",
+      unknownCloud: "AzureStackHub",
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import { AzureLogger, getLogLevel } from "@azure/logger";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SDK_VERSION } from "azure-vm-identity";
 import { ExitCode, run } from "../src/program.js";
-import { type Fixture, RG, memoryIo, runInProcess, startFixture, writesOf } from "./helpers.js";
+import { CHINA, type Fixture, RG, memoryIo, profileDir, profileJson, runInProcess, startFixture, vmId, writesOf } from "./helpers.js";
 
 const SUB = "11111111-1111-4111-8111-111111111111";
 // A loopback port nothing listens on: a test that reached the network would fail with 1, not 2.
@@ -169,6 +169,21 @@ describe("usage errors exit 2 with the usage line, before any request", () => {
   });
 });
 
+describe("the subscription's cloud, without a request", () => {
+  it("a China cloud subscription named in the Azure CLI's profile sends to the China cloud's ARM endpoint", async () => {
+    const dir = await profileDir(profileJson());
+    const r = await runInProcess(
+      ["identity", "create", "-g", "rg", "-n", "my-id", "-l", "chinaeast2", "--subscription", "China Sub", "--access-token", "tok-12345678", "--dry-run"],
+      { AZURE_CONFIG_DIR: dir },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`Using subscription "China Sub" (${CHINA}), found by name in the Azure CLI's profile (${dir}/azureProfile.json).\n`);
+    expect(JSON.parse(r.stdout).requests[0].url).toBe(
+      `https://management.chinacloudapi.cn/subscriptions/${CHINA}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/my-id?api-version=2024-11-30`,
+    );
+  });
+});
+
 describe("dry runs that need no read", () => {
   it("identity create --dry-run prints the PUT and sends nothing", async () => {
     const r = await runInProcess(["identity", "create", "-g", "rg", "-n", "my-id", "-l", "westeurope", "--tags", "env=test", "--dry-run", ...OFFLINE]);
@@ -269,6 +284,40 @@ describe("against an emulator, in-process", () => {
     const missing = await runInProcess(["identity", "show", "-g", RG, "-n", "ghost-identity", ...fx.flags]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/ResourceNotFound: User-assigned identity ghost-identity was not found/);
+  });
+
+  it("identity show and delete take several --ids; a missing one is an error line, the others are still printed", async () => {
+    const ops = fx.uai.ops;
+    const ghost = fx.uai.ops.replace("ops-identity", "ghost-identity");
+    const shown = await runInProcess(["identity", "show", "--ids", fx.uai.app, ghost, ops, "--query", "[].name", "-o", "tsv", ...fx.flags]);
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toBe("app-identity\nops-identity\n");
+    expect(shown.stderr).toMatch(/^error: ghost-identity: User-assigned identity ghost-identity was not found in cli-rg\.$/m);
+    const deleted = await runInProcess(["identity", "delete", "-g", RG, "-n", "spare-identity", "-o", "table", ...fx.flags]);
+    expect(deleted).toMatchObject({ code: 0, stdout: "Deleted identity spare-identity (resource group cli-rg).\n" });
+    expect(fx.arm.getUserAssignedIdentity(RG, "spare-identity")).toBeUndefined();
+    expect(writesOf(fx.arm)).toEqual([expect.objectContaining({ method: "DELETE", url: expect.stringContaining("/userAssignedIdentities/spare-identity?api-version=2024-11-30") })]);
+    const again = await runInProcess(["identity", "delete", "--ids", fx.uai.unassigned, ...fx.flags]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ name: "spare-identity", resourceGroup: RG, deleted: false });
+  });
+
+  it("extension show takes several --ids", async () => {
+    await runInProcess(["extension", "install", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
+    const r = await runInProcess(["extension", "show", "--ids", vmId(fx.arm, "win-vm"), vmId(fx.arm, "linux-vm"), "--query", "[].name", "-o", "tsv", ...fx.flags]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("ManagedIdentityExtensionForWindows\n");
+    expect(r.stderr).toMatch(/^error: linux-vm: The MSI extension is not installed on VM linux-vm\.$/m);
+  });
+
+  it("the Azure CLI's default subscription, said on stderr once, is used for -g/-n targets", async () => {
+    const dir = await profileDir(profileJson(fx.arm.subscriptionId, [{ id: fx.arm.subscriptionId, name: "Emulator" }]));
+    const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--identities", "app-identity", "--endpoint", fx.arm.endpoint, "--access-token", fx.token], {
+      AZURE_CONFIG_DIR: dir,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`Using subscription "Emulator" (${fx.arm.subscriptionId}), the Azure CLI's default subscription (${dir}/azureProfile.json).\n`);
+    expect(writesOf(fx.arm)[0]!.url).toContain(`/subscriptions/${fx.arm.subscriptionId}/resourceGroups/${RG}/`);
   });
 
   it("restores the Azure logger after --verbose", async () => {

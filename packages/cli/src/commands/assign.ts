@@ -24,7 +24,7 @@ export function registerAssign(program: Command, rt: CliRuntime): void {
         "  vm-identity assign -g myResourceGroup -n myVM --identities myIdentity\n" +
         "  vm-identity assign -g myResourceGroup -n myVM --identities [system] $ID\n" +
         "  vm-identity assign -g myResourceGroup -n myVM --dry-run\n" +
-        "  vm-identity assign -g myResourceGroup -n myVM --query systemAssignedIdentity -o tsv\n" +
+        "  vm-identity assign -g myRG -n myVM --query systemAssignedIdentity -o tsv\n" +
         "  vm-identity assign --ids $VM1 $VM2 $VM3 -o table\n" +
         '  az vm list --query "[].id" -o tsv | vm-identity assign --ids-file -\n' +
         "\nWith several VMs (several --ids, or --ids-file), in one or more subscriptions, the VMs are changed at once, at " +

@@ -51,7 +51,7 @@ export function registerCreate(program: Command, rt: CliRuntime): void {
         "New-AzureRmVMConfig -AssignIdentity:$SystemAssigned or -IdentityType UserAssigned -IdentityID, with New-AzureRmVM.",
     )
     .usage(`${vmTargetUsage("name", false)} --definition FILE [--identities ID...] [--msi-extension] [--dry-run] [options]`)
-    .addHelpText("after", "\nExample:\n  vm-identity create -g myResourceGroup -n myVM --definition vm.json --identities [system]\n");
+    .addHelpText("after", "\nExample:\n  vm-identity create -g myRG -n myVM --definition vm.json --identities [system]\n");
   addVmTargetOptions(command)
     .requiredOption("--definition <file>", "JSON file with the VM's ARM body", nonEmpty("--definition"));
   addIdentityOptions(command, "give the VM")

@@ -8,6 +8,11 @@ export interface WrapOptions {
    * enough to align under the command.
    */
   indent?: string;
+  /**
+   * Whether a line that starts at the margin (no leading whitespace) gets a
+   * hanging indent too (default), or continues at the margin like a paragraph.
+   */
+  hangAtMargin?: boolean;
 }
 
 /** Characters after which a token too long for a line may be broken (paths, query strings, lists). */
@@ -63,10 +68,10 @@ function hardSplit(text: string, width: number): string[] {
 }
 
 /** The continuation indent of a line, unless given. */
-function defaultIndent(line: string, lead: string): string {
+function defaultIndent(line: string, lead: string, hangAtMargin: boolean): string {
   const usage = /^(\s*Usage: )/.exec(line);
   if (usage) return " ".repeat(usage[1]!.length + 2);
-  return `${lead}  `;
+  return lead === "" && !hangAtMargin ? "" : `${lead}  `;
 }
 
 /**
@@ -79,7 +84,7 @@ function defaultIndent(line: string, lead: string): string {
 export function wrapLine(line: string, width: number, options: WrapOptions = {}): string[] {
   if (displayWidth(line) <= width) return [line];
   const lead = /^\s*/.exec(line)?.[0] ?? "";
-  let indent = options.indent ?? defaultIndent(line, lead);
+  let indent = options.indent ?? defaultIndent(line, lead, options.hangAtMargin ?? true);
   // Keep at least half the line for text.
   if (displayWidth(indent) > width / 2) indent = displayWidth(lead) > width / 2 ? "" : lead;
   const indentWidth = displayWidth(indent);
