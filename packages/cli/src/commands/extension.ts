@@ -8,7 +8,7 @@ import { type DryRunReport, formatDryRun } from "../output/requests.js";
 import { extensionTable } from "../output/resources.js";
 import type { CliRuntime } from "../runtime.js";
 import { type FleetGroup, planEach, rowBase, runFleetCommand } from "./fleet.js";
-import { readEach } from "./reads.js";
+import { printOneOrEach, readTargets } from "./reads.js";
 
 const DEPRECATION =
   "The MSI extension is deprecated by Azure in favour of the Instance Metadata Service (IMDS); use it only for fleets that still depend on it.";
@@ -200,20 +200,14 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
       validateMsiExtensionOptions(which);
       const out = rt.printer(cmd);
       const targets = await extensionTargets(rt, cmd, options);
-      const get = async (ref: (typeof targets & { mode: "one" })["vm"]) => {
+      await printOneOrEach(rt, out, readTargets(targets), async (ref) => {
         const vm = await rt.vm(cmd, ref);
         const found = await vm.msiExtension.get(which, rt.operationOptions);
         if (!found) throw new OperationFailedError(`${options.name ?? "The MSI extension"} is not installed on VM ${vm.name}.`, "ResourceNotFound");
         return found;
-      };
-      if (targets.mode === "one") {
-        out.result(await get(targets.vm), extensionTable);
-        return;
-      }
-      const read = await readEach(rt, targets.vms.map((vm) => ({ ...vm, label: vm.name })), get);
-      out.result(
-        read.map((r) => r.value),
-        (values, width) => values.map((v) => extensionTable(v, width)).join("\n"),
-      );
+      }, {
+        one: extensionTable,
+        many: (values, width) => values.map((v) => extensionTable(v, width)).join("\n"),
+      });
     });
 }

@@ -7,7 +7,7 @@ import type { DryRunReport } from "../output/requests.js";
 import { formatDryRun } from "../output/requests.js";
 import { userAssignedIdentityTable } from "../output/resources.js";
 import type { CliRuntime } from "../runtime.js";
-import { readEach } from "./reads.js";
+import { printOneOrEach } from "./reads.js";
 
 /** A user-assigned identity as the command line named it (`subscriptionId` undefined: the default one). */
 interface IdentityRef {
@@ -77,6 +77,11 @@ function identityTargets(options: IdentityTargetOptions): { mode: "one"; ref: Id
   throw new UsageError("No identity given: pass -g/--resource-group <group> and -n/--name <name>, or --ids <identity resource id...>.");
 }
 
+/** The targets in the form {@link printOneOrEach} takes. */
+function oneOrMany(targets: ReturnType<typeof identityTargets>): { mode: "one"; target: IdentityRef } | { mode: "many"; targets: IdentityRef[] } {
+  return targets.mode === "one" ? { mode: "one", target: targets.ref } : { mode: "many", targets: targets.refs };
+}
+
 /** The library's handle on an identity, in its own subscription. */
 async function handleOf(rt: CliRuntime, command: Command, ref: IdentityRef): Promise<UserAssignedIdentityHandle> {
   const subscriptionId = ref.subscriptionId ?? (await rt.defaultSubscription(command));
@@ -125,20 +130,14 @@ export function registerIdentity(program: Command, rt: CliRuntime): void {
   addIdentityTargetOptions(show).action(async (options: IdentityTargetOptions, cmd: Command) => {
     const out = rt.printer(cmd);
     const targets = identityTargets(options);
-    const get = async (ref: IdentityRef) => {
+    await printOneOrEach(rt, out, oneOrMany(targets), async (ref) => {
       const found = await (await handleOf(rt, cmd, ref)).get(rt.operationOptions);
       if (!found) throw new OperationFailedError(`User-assigned identity ${ref.name} was not found in ${ref.resourceGroup}.`, "ResourceNotFound");
       return found;
-    };
-    if (targets.mode === "one") {
-      out.result(await get(targets.ref), userAssignedIdentityTable);
-      return;
-    }
-    const read = await readEach(rt, targets.refs, get);
-    out.result(
-      read.map((r) => r.value),
-      (values, width) => values.map((v) => userAssignedIdentityTable(v, width)).join("\n"),
-    );
+    }, {
+      one: userAssignedIdentityTable,
+      many: (values, width) => values.map((v) => userAssignedIdentityTable(v, width)).join("\n"),
+    });
   });
 
   const del = identity
@@ -153,10 +152,6 @@ export function registerIdentity(program: Command, rt: CliRuntime): void {
   addIdentityTargetOptions(del).action(async (options: IdentityTargetOptions, cmd: Command) => {
     const out = rt.printer(cmd);
     const targets = identityTargets(options);
-    const remove = async (ref: IdentityRef) => {
-      const uai = await handleOf(rt, cmd, ref);
-      return { name: ref.name, resourceGroup: ref.resourceGroup, deleted: (await uai.delete(rt.operationOptions)).deleted };
-    };
     const text = (values: { name: string; resourceGroup: string; deleted: boolean }[]): string =>
       values
         .map((v) =>
@@ -165,14 +160,9 @@ export function registerIdentity(program: Command, rt: CliRuntime): void {
             : `Identity ${v.name} (resource group ${v.resourceGroup}) did not exist; nothing to delete.\n`,
         )
         .join("");
-    if (targets.mode === "one") {
-      out.result(await remove(targets.ref), (v) => text([v]));
-      return;
-    }
-    const done = await readEach(rt, targets.refs, remove);
-    out.result(
-      done.map((d) => d.value),
-      text,
-    );
+    await printOneOrEach(rt, out, oneOrMany(targets), async (ref) => {
+      const uai = await handleOf(rt, cmd, ref);
+      return { name: ref.name, resourceGroup: ref.resourceGroup, deleted: (await uai.delete(rt.operationOptions)).deleted };
+    }, { one: (v) => text([v]), many: text });
   });
 }

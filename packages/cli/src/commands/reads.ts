@@ -1,4 +1,6 @@
 import { ExitCode } from "../exitCodes.js";
+import type { VmRef, VmTargets } from "../options/targets.js";
+import type { Printer } from "../output/printer.js";
 import { failureText } from "../output/fleet.js";
 import type { CliRuntime } from "../runtime.js";
 import { mapLimit } from "../util/mapLimit.js";
@@ -37,4 +39,40 @@ export async function readEach<T extends ReadTarget, R>(rt: CliRuntime, targets:
     }
   }
   return found;
+}
+
+/** How {@link printOneOrEach} prints: the JSON of a value, and the text for people of one value or of several. */
+export interface ReadPrinting<R> {
+  json?: (value: R) => unknown;
+  one: (value: R, width: number) => string;
+  many: (values: R[], width: number) => string;
+}
+
+/**
+ * Read and print the resources a read command was given: one resource is
+ * printed as one result (and a failure is the command's error); several as
+ * an array of those read, with {@link readEach}'s error lines for the others.
+ */
+export async function printOneOrEach<T extends ReadTarget, R>(
+  rt: CliRuntime,
+  out: Printer,
+  targets: { mode: "one"; target: T } | { mode: "many"; targets: T[] },
+  read: (target: T) => Promise<R>,
+  printing: ReadPrinting<R>,
+): Promise<void> {
+  const json = printing.json ?? ((value: R): unknown => value);
+  if (targets.mode === "one") {
+    const value = await read(targets.target);
+    out.result(json(value), (_json, width) => printing.one(value, width));
+    return;
+  }
+  const values = (await readEach(rt, targets.targets, read)).map((r) => r.value);
+  out.result(values.map(json), (_json, width) => printing.many(values, width));
+}
+
+/** VM targets in the form {@link printOneOrEach} takes, each labelled by the VM's name. */
+export function readTargets(targets: VmTargets): { mode: "one"; target: VmRef & ReadTarget } | { mode: "many"; targets: (VmRef & ReadTarget)[] } {
+  return targets.mode === "one"
+    ? { mode: "one", target: { ...targets.vm, label: targets.vm.name } }
+    : { mode: "many", targets: targets.vms.map((vm) => ({ ...vm, label: vm.name })) };
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { type VmTargetOptions, addVmTargetOptions, resolveVmTargets, vmTargetUsage } from "../options/targets.js";
 import { armIdentity, identitiesTable, identityTable } from "../output/identity.js";
 import type { CliRuntime } from "../runtime.js";
-import { readEach } from "./reads.js";
+import { printOneOrEach, readTargets } from "./reads.js";
 
 /** `vm-identity show`: the managed identities of one VM or several. */
 export function registerShow(program: Command, rt: CliRuntime): void {
@@ -26,18 +26,10 @@ export function registerShow(program: Command, rt: CliRuntime): void {
   addVmTargetOptions(command, { idsFile: true }).action(async (options: VmTargetOptions, cmd: Command) => {
     const out = rt.printer(cmd);
     const targets = await resolveVmTargets(options, rt.io);
-    if (targets.mode === "one") {
-      const vm = await rt.vm(cmd, targets.vm);
-      const identity = await vm.getIdentity(rt.operationOptions);
-      out.result(armIdentity(identity), (_json, width) => identityTable(identity, width));
-      return;
-    }
-    const read = await readEach(rt, targets.vms.map((vm) => ({ ...vm, label: vm.name })), async (ref) =>
-      (await rt.vm(cmd, ref)).getIdentity(rt.operationOptions),
-    );
-    out.result(
-      read.map(({ value }) => armIdentity(value)),
-      (_json, width) => identitiesTable(read.map(({ target, value }) => ({ name: target.name, resourceGroup: target.resourceGroup, identity: value })), width),
-    );
+    await printOneOrEach(rt, out, readTargets(targets), async (ref) => ({ ref, identity: await (await rt.vm(cmd, ref)).getIdentity(rt.operationOptions) }), {
+      json: ({ identity }) => armIdentity(identity),
+      one: ({ identity }, width) => identityTable(identity, width),
+      many: (values, width) => identitiesTable(values.map(({ ref, identity }) => ({ name: ref.name, resourceGroup: ref.resourceGroup, identity })), width),
+    });
   });
 }
