@@ -227,7 +227,11 @@ describe("--identities", () => {
 
   it.each([
     ["bad name!", /Invalid --identities value "bad name!": not a valid identity name\. Expected \[system\], the name of a user-assigned identity/],
-    ["/subscriptions/x/whatever", /Invalid --identities value "\/subscriptions\/x\/whatever": .*\[InvalidUserAssignedIdentityId\]/],
+    ["/subscriptions/x/whatever", /^Invalid --identities value "\/subscriptions\/x\/whatever": it does not have that form \[InvalidUserAssignedIdentityId\]\. Expected/],
+    [
+      "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm",
+      /: it names a Microsoft.Compute\/virtualMachines, not a user-assigned identity\. Expected \[system\]/,
+    ],
   ])("refuses %j before any request, saying what it expects", (value, message) => {
     expect(() => readIdentitySelection({ identities: [value] })).toThrow(message);
   });

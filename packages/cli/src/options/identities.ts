@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { isInvalidInputError, parseUserAssignedIdentityId, userAssignedIdentityResourceId } from "azure-vm-identity";
 import { UsageError } from "../errors.js";
 import { collectList, nonEmpty } from "./parsers.js";
+import { resourceTypeOf } from "./targets.js";
 
 /** The identity options of `assign` and `remove`, as commander parsed them. */
 export interface IdentityOptions {
@@ -53,8 +54,16 @@ export function addIdentityOptions(command: Command, verb: "assign" | "remove" |
 function invalid(value: string, why: string): UsageError {
   return new UsageError(
     `Invalid --identities value ${JSON.stringify(value)}: ${why}. Expected ${SYSTEM_KEYWORD}, the name of a user-assigned identity ` +
-      `(e.g. myIdentity, found in the VM's resource group or in --identity-resource-group) or its full id, ${UAI_ID_EXAMPLE}.`,
+      `(e.g. myIdentity, found in the VM's resource group or in --identity-resource-group) or its resource id, ${UAI_ID_EXAMPLE}.`,
   );
+}
+
+/** Why an identity id was refused, in a few words: the kind of resource it names instead, else the library's reason. */
+function whyNotAnIdentityId(value: string, error: Error & { code: string }): string {
+  const type = resourceTypeOf(value);
+  if (type && type.toLowerCase() !== "microsoft.managedidentity/userassignedidentities") return `it names a ${type}, not a user-assigned identity`;
+  const reason = /^[^:]*: (.*?)(?:; expected \/subscriptions\/.*)?$/.exec(error.message)?.[1] ?? error.message;
+  return `${reason.replace(/\.$/, "")} [${error.code}]`;
 }
 
 /** Check an identity name without a request (the name rules of ARM). */
@@ -96,7 +105,7 @@ export function readIdentitySelection(options: IdentityOptions, { defaultToSyste
       try {
         parseUserAssignedIdentityId(value);
       } catch (e) {
-        if (isInvalidInputError(e)) throw invalid(value, `${e.message.replace(/\.$/, "")} [${e.code}]`);
+        if (isInvalidInputError(e)) throw invalid(value, whyNotAnIdentityId(value, e));
         throw e;
       }
       selection.ids.push(value);

@@ -67,7 +67,7 @@ export function addVmTargetOptions(command: Command, options: { nameOption?: VmN
 }
 
 /** The kind of resource an id names, e.g. `Microsoft.ManagedIdentity/userAssignedIdentities`. */
-function resourceTypeOf(id: string): string | undefined {
+export function resourceTypeOf(id: string): string | undefined {
   const match = /\/providers\/([^/]+\/[^/]+)\/[^/]+\/?$/i.exec(id);
   return match?.[1];
 }
