@@ -70,6 +70,8 @@ export function buildProgram(rt: CliRuntime): Command {
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .hook("preAction", (_program, action) => {
       rt.command = action;
+      // The global options take effect before the action runs (--verbose, --only-show-errors).
+      rt.globals(action);
     });
   addGlobalOptions(program);
   registerShow(program, rt);

@@ -50,6 +50,7 @@ export class CliRuntime {
   private readonly clients = new Map<string, Promise<VmIdentityClient>>();
   private readonly credentials = new Map<string, TokenCredential>();
   private readonly notes = new Set<string>();
+  private quiet = false;
 
   constructor(readonly io: CliIo) {}
 
@@ -58,9 +59,9 @@ export class CliRuntime {
   /** Write to stdout, redacted. */
   readonly stdout = (text: string): void => this.io.stdout(this.redactor.redact(text));
 
-  /** Write a note on stderr once per run. */
+  /** Write a note on stderr once per run (none with `--only-show-errors`). */
   note(text: string): void {
-    if (this.notes.has(text)) return;
+    if (this.notes.has(text) || this.quiet) return;
     this.notes.add(text);
     this.stderr(text);
   }
@@ -78,6 +79,7 @@ export class CliRuntime {
   /** The global options with environment defaults; turns on the verbose log the first time it is asked with `--verbose`. */
   globals(command: Command): ResolvedGlobals {
     const globals = resolveGlobals(command.optsWithGlobals<GlobalOptions>(), this.io);
+    this.quiet = globals.onlyShowErrors;
     if (globals.accessToken) this.redactor.add(globals.accessToken.trim().replace(/^Bearer\s+/i, ""));
     if (globals.verbose && !this.verbose) {
       this.verbose = true;

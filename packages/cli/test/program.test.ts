@@ -32,7 +32,7 @@ describe("help and version", () => {
   it("prints a subcommand's help with its global options", async () => {
     const r = await runInProcess(["extension", "install", "--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: vm-identity extension install (-g RG --vm-name VM | --ids ID... |");
+    expect(r.stdout).toContain("Usage: vm-identity extension install|set (-g RG --vm-name VM | --ids ID... |");
     expect(r.stdout).toContain("--dry-run");
     expect(r.stdout).toContain("--access-token <token>");
   });
@@ -318,6 +318,19 @@ describe("against an emulator, in-process", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(`Using subscription "Emulator" (${fx.arm.subscriptionId}), the Azure CLI's default subscription (${dir}/azureProfile.json).\n`);
     expect(writesOf(fx.arm)[0]!.url).toContain(`/subscriptions/${fx.arm.subscriptionId}/resourceGroups/${RG}/`);
+  });
+
+  it("extension set, get and delete are az's names for install, show and remove; --only-show-errors drops the notes", async () => {
+    const set = await runInProcess(["extension", "set", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
+    expect(set.code).toBe(0);
+    expect(set.stderr).toMatch(/^note: The MSI extension is deprecated/);
+    const get = await runInProcess(["extension", "get", "-g", RG, "--vm-name", "win-vm", "--query", "name", "-o", "tsv", ...fx.flags]);
+    expect(get.stdout).toBe("ManagedIdentityExtensionForWindows\n");
+    const del = await runInProcess(["extension", "delete", "-g", RG, "--vm-name", "win-vm", "--only-show-errors", ...fx.flags]);
+    expect(del).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(del.stdout)).toEqual({ removed: true, name: "ManagedIdentityExtensionForWindows" });
+    const quiet = await runInProcess(["extension", "set", "-g", RG, "--vm-name", "win-vm", "--only-show-errors", ...fx.flags]);
+    expect(quiet).toMatchObject({ code: 0, stderr: "" });
   });
 
   it("restores the Azure logger after --verbose", async () => {

@@ -87,7 +87,7 @@ export function registerCreate(program: Command, rt: CliRuntime): void {
         out.result({ ...result, identity: armIdentity(result.identity) }, (_json, width) => createResultTable(result, width));
       } catch (e) {
         if (isRestError(e) && e.statusCode === 412 && !options.overwrite) {
-          rt.stderr(`note: ${vm.name} already exists; pass --overwrite to replace it.\n`);
+          rt.note(`note: ${vm.name} already exists; pass --overwrite to replace it.\n`);
         }
         throw e;
       }

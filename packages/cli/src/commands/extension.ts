@@ -48,9 +48,18 @@ function nameOf(options: ExtensionOptions): { name?: string } {
   return options.name ? { name: options.name } : {};
 }
 
-function extensionCommand(parent: Command, name: string, summary: string, description: string, usage: string, examples: readonly string[], several: boolean): Command {
+function extensionCommand(
+  parent: Command,
+  [name, alias]: readonly [string, string],
+  summary: string,
+  description: string,
+  usage: string,
+  examples: readonly string[],
+  several: boolean,
+): Command {
   const command = parent
     .command(name)
+    .alias(alias)
     .summary(summary)
     .description(`${description}\n\n${DEPRECATION}`)
     .usage(`${vmTargetUsage("vm-name", several)} ${usage}`)
@@ -92,12 +101,13 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
     .summary("install, remove or show the (deprecated) MSI VM extension")
     .description(
       "Manage the legacy managed identity VM extension (ManagedIdentityExtensionForWindows/Linux). As in " +
-        `az vm extension set, the VM is --vm-name and -n/--name names the extension.\n\n${DEPRECATION}`,
+        "az vm extension set, the VM is --vm-name and -n/--name names the extension; set and delete are other names " +
+        `of install and remove.\n\n${DEPRECATION}`,
     );
 
   extensionCommand(
     extension,
-    "install",
+    ["install", "set"],
     "install the MSI extension on a VM",
     "Install (or update) the MSI extension; the OS and location are read from the VM unless given. Replaces Set-AzureRmVMExtension.",
     "[--os Windows|Linux] [--port N] [-n NAME] [--dry-run] [options]",
@@ -117,7 +127,7 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
       // A bad option exits 2 before any request.
       validateMsiExtensionOptions(install);
       const targets = await extensionTargets(rt, cmd, options);
-      if (!options.dryRun) rt.stderr(`note: ${DEPRECATION}\n`);
+      if (!options.dryRun) rt.note(`note: ${DEPRECATION}\n`);
       if (targets.mode === "many") {
         await runExtensionFleet(rt, cmd, targets, options, {
           label: "extension install",
@@ -142,7 +152,7 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
 
   extensionCommand(
     extension,
-    "remove",
+    ["remove", "delete"],
     "remove the MSI extension from a VM",
     "Remove the MSI extension (named after the VM's OS unless -n/--name is given). Removing one that is not there succeeds and says so. Replaces Remove-AzureRmVMExtension.",
     "[-n NAME] [--dry-run] [options]",
@@ -187,7 +197,7 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
 
   extensionCommand(
     extension,
-    "show",
+    ["show", "get"],
     "show the MSI extension of one VM or several",
     "Show the MSI extension of a VM; fails (exit 1) when it is not installed. Several --ids print an array of the extensions found. Replaces Get-AzureRmVMExtension.",
     "[-n NAME] [options]",

@@ -15,6 +15,7 @@ export interface GlobalOptions {
   query?: CompiledQuery;
   verbose?: boolean;
   debug?: boolean;
+  onlyShowErrors?: boolean;
 }
 
 /** Where the subscription asked for came from. */
@@ -37,6 +38,8 @@ export interface ResolvedGlobals {
   /** `--verbose` or `--debug`. */
   verbose: boolean;
   debug: boolean;
+  /** `--only-show-errors`: no notes on stderr (which subscription, deprecation), only errors. */
+  onlyShowErrors: boolean;
 }
 
 /** Environment variables read as defaults. */
@@ -77,7 +80,8 @@ export function addGlobalOptions(program: Command): Command {
     )
     .option("--query <jmespath>", 'JMESPath query applied to the result before it is formatted, e.g. --query "principalId"', parseQuery)
     .option("--verbose", "one line per request on stderr (method, URL, status, time, x-ms-request-id), with the body of each write")
-    .option("--debug", "--verbose plus every request and response header (the token redacted) and the SDK's log");
+    .option("--debug", "--verbose plus every request and response header (the token redacted) and the SDK's log")
+    .option("--only-show-errors", "print no notes on stderr (which subscription was used, deprecations), only errors");
 }
 
 function fromEnv(io: CliIo, name: string): string | undefined {
@@ -101,5 +105,6 @@ export function resolveGlobals(options: GlobalOptions, io: CliIo): ResolvedGloba
     query: options.query,
     verbose: options.verbose === true || options.debug === true,
     debug: options.debug === true,
+    onlyShowErrors: options.onlyShowErrors === true,
   };
 }
