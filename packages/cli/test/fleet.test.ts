@@ -439,6 +439,6 @@ describe("help", () => {
     const r = await runInProcess(["show", "--help"]);
     expect(r.stdout).toContain("Usage: vm-identity show (-g RG -n VM | --ids ID... | --ids-file FILE)");
     const ext = await runInProcess(["extension", "show", "--help"]);
-    expect(ext.stdout).toContain("Usage: vm-identity extension show (-g RG --vm-name VM | --ids ID...)");
+    expect(ext.stdout).toContain("Usage: vm-identity extension show|get (-g RG --vm-name VM | --ids ID...)");
   });
 });
