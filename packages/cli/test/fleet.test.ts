@@ -179,6 +179,30 @@ describe("interrupted", () => {
   });
 });
 
+describe("several subscriptions, interrupted", () => {
+  it("the VMs of a subscription the run did not reach are failed with AbortError, in the order given", async () => {
+    const [mine] = addFleet(fx.arm, 1);
+    const far = mine!.replace(fx.arm.subscriptionId, "bbbbbbbb-0000-4000-8000-000000000002");
+    fx.arm.injectFault({ method: "GET", pathIncludes: "fleet-vm-0", kind: "hang" });
+    const io = memoryIo();
+    const running = run(["assign", "--ids", mine!, far, ...fx.flags], io);
+    const started = Date.now();
+    while (!fx.arm.requests.some((r) => r.url.includes("fleet-vm-0")) && Date.now() - started < 10_000) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    io.controller.abort(new Error("received SIGINT"));
+    expect(await running).toBe(ExitCode.Interrupted);
+    const results = JSON.parse(io.out.join(""));
+    expect(results.map((x: { resourceId: string; status: string; error: { code: string } }) => [x.resourceId, x.status, x.error.code])).toEqual([
+      [mine, "failed", expect.stringMatching(/Abort/)],
+      [far, "failed", "AbortError"],
+    ]);
+    // Nothing was sent to the subscription the run did not reach.
+    expect(fx.arm.requests.every((r) => r.url.includes(fx.arm.subscriptionId))).toBe(true);
+    expect(io.err.join("")).not.toContain("named a VM given before");
+  });
+});
+
 describe("remove on several VMs", () => {
   it("--user-assigned on VMs that do not all hold it: those fail (exit 1), the others change", async () => {
     const ids = addFleet(fx.arm, 1);

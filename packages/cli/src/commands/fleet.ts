@@ -94,7 +94,7 @@ export async function runFleetCommand<Row extends FleetRow>(rt: CliRuntime, comm
     }
     progress.update(sum);
   };
-  const placed: (Row | undefined)[] = new Array(vms.length);
+  const placed: (Row | undefined)[] = vms.map(() => undefined);
   let stats: FleetRunStats | undefined;
   try {
     // Groups run one after another: two fleets at once in one subscription would each pace writes to the whole budget.
@@ -119,8 +119,12 @@ export async function runFleetCommand<Row extends FleetRow>(rt: CliRuntime, comm
   } finally {
     progress.stop();
   }
+  if (rt.io.signal.aborted) {
+    // A subscription's fleet that an interruption kept from starting: its VMs were not reached.
+    for (let i = 0; i < vms.length; i++) placed[i] ??= notReached(vms[i]!) as Row;
+  }
   const rows = placed.filter((row): row is Row => row !== undefined);
-  if (rows.length < vms.length && !rt.io.signal.aborted) {
+  if (rows.length < vms.length) {
     rt.note(`note: ${vms.length - rows.length} of the ${vms.length} ids given named a VM given before (ids compare case-insensitively); each VM is listed once.\n`);
   }
   const summary = summaryLine(rows, { dryRun: spec.dryRun, ...(stats ? { stats } : {}) });
@@ -140,6 +144,13 @@ export async function runFleetCommand<Row extends FleetRow>(rt: CliRuntime, comm
   } else if (rows.some((r) => r.status === "failed" || r.status === "unknown")) {
     rt.exitCode = ExitCode.Failed;
   }
+}
+
+/** The row of a VM an interruption kept the run from reaching: failed, with an `AbortError`, as the library reports such VMs. */
+function notReached(vm: ResolvedVmRef): FleetRow {
+  const error = new Error("Not started: the run was interrupted before this VM's subscription was reached.");
+  error.name = "AbortError";
+  return { resourceId: idOf(vm), status: "failed", error, json: {}, detail: "" };
 }
 
 /** The common part of a row from a library fleet result. */
