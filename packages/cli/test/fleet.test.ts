@@ -159,6 +159,15 @@ describe("assign on several VMs", () => {
   });
 });
 
+/** Ctrl+C (the run's signal aborted) once the emulator has received a request whose URL holds `urlPart`. */
+async function interruptOnRequest(io: ReturnType<typeof memoryIo>, urlPart: string): Promise<void> {
+  const started = Date.now();
+  while (!fx.arm.requests.some((r) => r.url.includes(urlPart)) && Date.now() - started < 10_000) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  io.controller.abort(new Error("received SIGINT"));
+}
+
 describe("interrupted", () => {
   it("Ctrl+C: the results so far, the VMs not reached failed with AbortError, exit 130", async () => {
     const ids = addFleet(fx.arm, 6);
@@ -166,11 +175,7 @@ describe("interrupted", () => {
     fx.arm.injectFault({ method: "GET", pathIncludes: "fleet-vm-5", kind: "hang" });
     const io = memoryIo();
     const running = run(["assign", "--ids", ...ids, "--system", "--concurrency", "1", ...fx.flags], io);
-    const started = Date.now();
-    while (!fx.arm.requests.some((r) => r.url.includes("fleet-vm-5")) && Date.now() - started < 10_000) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    io.controller.abort(new Error("received SIGINT"));
+    await interruptOnRequest(io, "fleet-vm-5");
     expect(await running).toBe(ExitCode.Interrupted);
     const results = JSON.parse(io.out.join(""));
     expect(results.map((x: { status: string }) => x.status)).toEqual(["changed", "changed", "changed", "changed", "changed", "failed"]);
@@ -186,11 +191,7 @@ describe("several subscriptions, interrupted", () => {
     fx.arm.injectFault({ method: "GET", pathIncludes: "fleet-vm-0", kind: "hang" });
     const io = memoryIo();
     const running = run(["assign", "--ids", mine!, far, ...fx.flags], io);
-    const started = Date.now();
-    while (!fx.arm.requests.some((r) => r.url.includes("fleet-vm-0")) && Date.now() - started < 10_000) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    io.controller.abort(new Error("received SIGINT"));
+    await interruptOnRequest(io, "fleet-vm-0");
     expect(await running).toBe(ExitCode.Interrupted);
     const results = JSON.parse(io.out.join(""));
     expect(results.map((x: { resourceId: string; status: string; error: { code: string } }) => [x.resourceId, x.status, x.error.code])).toEqual([
