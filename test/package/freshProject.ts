@@ -5,7 +5,9 @@
  * lockfile first: the part of this repository's package-lock.json that the
  * two packages' own dependencies reach, which `npm ci` has just put in the
  * cache. The install is then exactly what a user's would be for those
- * versions, without the network.
+ * versions, without the network. Each entry names its tarball's registry URL
+ * (this repository's lockfile leaves it out), so that npm takes the tarball
+ * from the cache instead of asking the registry where it is.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -43,12 +45,19 @@ const parentOf = (location: string): string | undefined => {
   return nested >= 0 ? location.slice(0, nested) : "";
 };
 
+/** Where the registry serves a package's tarball: `<registry>/<name>/-/<name without scope>-<version>.tgz`. */
+const tarballUrl = (registry: string, location: string, version: string): string => {
+  const name = location.slice(location.lastIndexOf("node_modules/") + "node_modules/".length);
+  return `${registry.replace(/\/?$/, "/")}${name}/-/${name.split("/").pop()}-${version}.tgz`;
+};
+
 /**
  * Writes package.json (empty) and package-lock.json into `dir` for a project
  * that will install `tarballs` (copied into `dir` beforehand), with the
- * registry dependencies pinned as this repository's lockfile pins them.
+ * registry dependencies pinned as this repository's lockfile pins them;
+ * `registry` is npm's configured registry URL.
  */
-export function seedProject(dir: string, tarballs: Tarball[]): void {
+export function seedProject(dir: string, tarballs: Tarball[], registry: string): void {
   const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, LockEntry> };
   const repo = lock.packages;
   const manifests = tarballs.map((t) => ({ ...t, manifest: readManifest(t.dir) }));
@@ -88,7 +97,7 @@ export function seedProject(dir: string, tarballs: Tarball[]): void {
       const target = relocate(location);
       if (packages[target]) continue;
       const { dev: _dev, devOptional: _devOptional, peer: _peer, ...kept } = repo[location] as LockEntry;
-      packages[target] = kept;
+      packages[target] = { ...kept, resolved: kept.resolved ?? tarballUrl(registry, location, kept.version ?? "") };
       visit(location, kept);
     }
   };

@@ -223,10 +223,15 @@ function dependencyTree(name: string): Set<string> {
 
 describe("the packed SDK and command, installed in a new project without the network", () => {
   beforeAll(() => {
-    seedProject(project, [
-      { dir: ROOT, file: sdkPack.tarball },
-      { dir: CLI_DIR, file: cliPack.tarball },
-    ]);
+    const registry = npm(["config", "get", "registry"], ROOT).trim();
+    seedProject(
+      project,
+      [
+        { dir: ROOT, file: sdkPack.tarball },
+        { dir: CLI_DIR, file: cliPack.tarball },
+      ],
+      registry,
+    );
     npm(["install", "--offline", "--no-audit", "--no-fund", `./${basename(sdkPack.tarball)}`, `./${basename(cliPack.tarball)}`], project);
   }, 120_000);
 
