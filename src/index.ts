@@ -28,6 +28,7 @@ export type {
   VmIdentityClientOptions,
 } from "./options.js";
 export type { FleetResult, FleetResults, FleetRunStats, FleetStatus } from "./fleet/results.js";
+export type { VmSelection } from "./fleet/selection.js";
 export type { IdentityPlan, IdentityResult } from "./operations/identity.js";
 export type { ArmPoller } from "./http/lro.js";
 export type { MsiExtensionRemoveResult, VmExtensionResource } from "./operations/msiExtension.js";

@@ -103,12 +103,17 @@ export interface FleetProgress {
 /** Options of a fleet operation. */
 export interface FleetOptions {
   /**
-   * VMs worked on at once: `"adaptive"` (default) paces requests to ARM's
-   * budgets and adapts the number between 1 and `maxConcurrency`; a number
-   * runs that many at once, unpaced.
+   * `"adaptive"` (default): every request waits for the budgets it spends
+   * (ARM's reads, writes and deletes, Compute's per subscription and per VM,
+   * managed identity's), learned per subscription from ARM's headers and
+   * 429s, and a VM waiting for its operation holds no slot. A number: that
+   * many VMs at once, unpaced (429s are retried by the pipeline).
    */
   concurrency?: number | "adaptive";
-  /** Upper bound of adaptive concurrency. Default 64. */
+  /**
+   * VMs in progress at once, per subscription, when adaptive (the budgets set
+   * the pace; this bounds memory). Default 1000.
+   */
   maxConcurrency?: number;
   /**
    * Called after each VM. A callback that throws, or returns a promise that
@@ -119,8 +124,17 @@ export interface FleetOptions {
   abortSignal?: AbortSignalLike;
   /** Bounds the whole fleet operation (`TimeoutError` for the VMs it stops). `0` or absent: none. */
   timeoutInMs?: number;
-  /** Poll interval of each VM's operation when the service sends no Retry-After. */
+  /** How long to wait between looks at the VMs whose operations run (a list sweep, or a read of each). */
   updateIntervalInMs?: number;
+  /**
+   * A file that makes the run resumable: each VM's outcome is appended as it
+   * finishes; a rerun with the same file skips the VMs it shows done and
+   * works on the rest (a VM whose outcome was unknown is read first). A file
+   * written by another fleet is refused (`JournalMismatch`), before any request.
+   */
+  journal?: string;
+  /** Work on one share of the selection: `{ index: K, count: N }` (or `"K/N"`), split by resource id the same way on every machine. */
+  shard?: { index: number; count: number } | string;
 }
 
 /** Options of a fleet identity change. */

@@ -1,30 +1,26 @@
-import { vmExtensionHost } from "../core/armRequests.js";
-import type { VmIdentity } from "../core/identity.js";
 import { validateMsiExtensionOptions } from "../core/msiExtension.js";
 import type { IdentityChange } from "../core/planIdentityChange.js";
-import { type FleetEntry, runFleet } from "../fleet/runFleet.js";
 import type { FleetResult, FleetResults, FleetRunStats } from "../fleet/results.js";
+import { type FleetEntry, runFleet } from "../fleet/runFleet.js";
+import { type FleetIdentityOutcome, identityPlanTask, identityTask, msiInstallTask, msiRemoveTask } from "../fleet/tasks.js";
 import type { ArmConnection } from "../http/connection.js";
-import { type IdentityPlan, beginIdentityChange, checkApplyOptions, planIdentity, vmIdentityTarget } from "../operations/identity.js";
-import { type VmExtensionResource, installMsiExtension, removeMsiExtension } from "../operations/msiExtension.js";
+import type { Operation } from "../http/operation.js";
+import { type IdentityPlan, checkApplyOptions } from "../operations/identity.js";
+import type { VmExtensionResource } from "../operations/msiExtension.js";
 import type { ApplyIdentityOptions, FleetIdentityOptions, FleetOptions, MsiExtensionInstallOptions } from "../options.js";
 import { construct } from "./construct.js";
 import { IdentityChangeSet } from "./IdentityChangeSet.js";
 
-/** What a fleet identity change reports per VM, besides its status. */
-export interface FleetIdentityOutcome {
-  identity: VmIdentity;
-  attempts: number;
-}
+export type { FleetIdentityOutcome };
 
-/** What a fleet's entries come from: a list, or a stream the fleet reads as it goes. */
-type EntrySource = Iterable<FleetEntry> | AsyncIterable<FleetEntry>;
+/** What a fleet's entries come from: a list, a stream the fleet reads as it goes, or lists and queries it sends. */
+type EntrySource = (fleet: Operation) => Iterable<FleetEntry> | AsyncIterable<FleetEntry>;
 
 /** The same fluent, immutable change set as `vm.identity()`, applied to every VM of a fleet. */
 export class FleetIdentityBuilder extends IdentityChangeSet<FleetIdentityBuilder> {
   private constructor(
     private readonly connection: ArmConnection,
-    private readonly entries: () => EntrySource,
+    private readonly entries: EntrySource,
     changes: readonly IdentityChange[],
   ) {
     super(changes);
@@ -36,16 +32,8 @@ export class FleetIdentityBuilder extends IdentityChangeSet<FleetIdentityBuilder
 
   /** Read every VM and show the PATCH each would get; writes nothing. */
   async plan(options: FleetOptions = {}): Promise<FleetResults<{ plan: IdentityPlan }>> {
-    return runFleet<{ plan: IdentityPlan }>(
-      this.connection,
-      "VmIdentityClient.fleet.planIdentityChange",
-      this.entries(),
-      async (vm, op) => {
-        const plan = await planIdentity(op, vmIdentityTarget(op.target, vm), this.changes);
-        return { changed: plan.request !== undefined, extra: { plan } };
-      },
-      options,
-    ).all();
+    const spec = { name: "VmIdentityClient.fleet.planIdentityChange", work: this.changes };
+    return runFleet(this.connection, spec, this.entries, identityPlanTask(this.changes), options).all();
   }
 
   /** Apply the change to every VM. Resolves with one result per entry, in input order; never rejects because one VM failed. */
@@ -70,16 +58,8 @@ export class FleetIdentityBuilder extends IdentityChangeSet<FleetIdentityBuilder
       ...(conflictRetryDelayInMs === undefined ? {} : { conflictRetryDelayInMs }),
     };
     checkApplyOptions(perVm);
-    return runFleet<FleetIdentityOutcome>(
-      this.connection,
-      "VmIdentityClient.fleet.applyIdentityChange",
-      this.entries(),
-      async (vm, op) => {
-        const result = await beginIdentityChange(op, vmIdentityTarget(op.target, vm), this.changes, perVm).pollUntilDone();
-        return { changed: result.changed, extra: { identity: result.identity, attempts: result.attempts } };
-      },
-      fleetOptions,
-    );
+    const spec = { name: "VmIdentityClient.fleet.applyIdentityChange", work: this.changes };
+    return runFleet(this.connection, spec, this.entries, identityTask(this.changes, perVm), fleetOptions);
   }
 }
 
@@ -95,33 +75,20 @@ export class VmFleet {
 
   private constructor(
     private readonly connection: ArmConnection,
-    private readonly entries: () => EntrySource,
+    private readonly entries: EntrySource,
     resourceIds: readonly string[],
   ) {
     this.resourceIds = Object.freeze([...resourceIds]);
     this.msiExtension = {
       install: async (options = {}, fleetOptions = {}) => {
         validateMsiExtensionOptions(options);
-        return runFleet<{ extension: VmExtensionResource }>(
-          connection,
-          "VmIdentityClient.fleet.installMsiExtension",
-          entries(),
-          async (vm, op) => ({ changed: true, extra: { extension: await installMsiExtension(op, vmExtensionHost(op.target, vm), options) } }),
-          fleetOptions,
-        ).all();
+        const spec = { name: "VmIdentityClient.fleet.installMsiExtension", work: options };
+        return runFleet(connection, spec, entries, msiInstallTask(options), fleetOptions).all();
       },
       remove: async (options = {}, fleetOptions = {}) => {
         validateMsiExtensionOptions(options);
-        return runFleet<{ name: string }>(
-          connection,
-          "VmIdentityClient.fleet.removeMsiExtension",
-          entries(),
-          async (vm, op) => {
-            const { removed, name } = await removeMsiExtension(op, vmExtensionHost(op.target, vm), options.name);
-            return { changed: removed, extra: { name } };
-          },
-          fleetOptions,
-        ).all();
+        const spec = { name: "VmIdentityClient.fleet.removeMsiExtension", work: options };
+        return runFleet(connection, spec, entries, msiRemoveTask(options.name), fleetOptions).all();
       },
     };
   }
@@ -132,7 +99,7 @@ export class VmFleet {
   }
 }
 
-/** Internal: a fleet over `entries` (a function, so that a stream is read anew by each run). */
-export function createVmFleet(connection: ArmConnection, entries: () => EntrySource, resourceIds: readonly string[]): VmFleet {
+/** Internal: a fleet over `entries` (a function, so that each run sends its own lists and queries). */
+export function createVmFleet(connection: ArmConnection, entries: EntrySource, resourceIds: readonly string[]): VmFleet {
   return construct(VmFleet, connection, entries, resourceIds);
 }

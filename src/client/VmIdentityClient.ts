@@ -4,6 +4,7 @@ import { type ResourceGroupScoped, parseVmResourceId, vmResourceId } from "../co
 import type { UserAssignedIdentityInfo } from "../core/userAssignedIdentity.js";
 import { validateIdentityName, validateResourceGroupName, validateVmName } from "../core/validation.js";
 import type { FleetEntry } from "../fleet/runFleet.js";
+import { type VmSelection, checkSelection, selectVms } from "../fleet/selection.js";
 import { type ArmConnection, createArmConnection } from "../http/connection.js";
 import { createOperation } from "../http/operation.js";
 import { listIdentityResources } from "../operations/userAssignedIdentity.js";
@@ -90,7 +91,12 @@ export class VmIdentityClient {
 
   /**
    * Many VMs at once, by resource id (in any subscription) or
-   * `{ resourceGroup, name }` (in this client's), listed or streamed.
+   * `{ resourceGroup, name }` (in this client's), listed or streamed; or
+   * every VM of a resource group (`{ resourceGroup }`), of subscriptions
+   * (`{ subscriptions?, tags?, location? }`), or of a Resource Graph query
+   * (`{ query }`), read when the fleet runs. A VM from a list page is planned
+   * from it (no GET when the page carries its etag); a selection that matches
+   * nothing is a fleet of none, not an error.
    *
    * A listed selection is validated now: one bad entry throws before any
    * request. A streamed one (an `AsyncIterable`) is read as the fleet runs,
@@ -98,7 +104,20 @@ export class VmIdentityClient {
    * same VM again (ids compare case-insensitively) each get a result, marked
    * `duplicateOf`, and the VM is worked on once.
    */
-  vms(targets: readonly VmTarget[] | AsyncIterable<VmTarget>): VmFleet {
+  vms(targets: readonly VmTarget[] | AsyncIterable<VmTarget> | VmSelection): VmFleet {
+    if (targets !== null && typeof targets === "object" && !Array.isArray(targets) && !(Symbol.asyncIterator in targets)) {
+      // A resource group, subscriptions with filters, or a Resource Graph query: listed when the fleet runs.
+      const selection = checkSelection(targets as VmSelection, this.subscriptionId);
+      return createVmFleet(
+        this.#connection,
+        (fleet) => ({
+          async *[Symbol.asyncIterator]() {
+            for await (const selected of selectVms(fleet, selection)) yield selected;
+          },
+        }),
+        [],
+      );
+    }
     if (Array.isArray(targets)) {
       const entries = targets.map((target) => this.#entry(target));
       return createVmFleet(this.#connection, () => entries, entries.map((e) => e.resourceId));

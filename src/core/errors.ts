@@ -18,7 +18,9 @@ export type InvalidInputCode =
   | "InvalidOption"
   | "InvalidIdentityChange"
   | "IdentityNotAssigned"
-  | "UnsupportedApiVersion";
+  | "UnsupportedApiVersion"
+  | "InvalidJournal"
+  | "JournalMismatch";
 
 /**
  * Thrown before any request is sent when a value given to the library is not

@@ -3,6 +3,8 @@ export interface Queue<T> {
   push(item: T): void;
   /** The oldest item, removed; undefined when empty. */
   shift(): T | undefined;
+  /** The oldest item, left in place; undefined when empty. */
+  peek(): T | undefined;
   readonly length: number;
 }
 
@@ -31,6 +33,9 @@ export function createQueue<T>(): Queue<T> {
       if (!head) tail = undefined;
       length--;
       return item;
+    },
+    peek() {
+      return head?.item;
     },
     get length() {
       return length;

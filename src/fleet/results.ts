@@ -22,6 +22,8 @@ export type FleetResult<E extends object = object> = {
   requestIds?: string[];
   /** Why the VM failed, or why its outcome is unknown. */
   error?: Error;
+  /** Set when a journal showed this VM done by an earlier run of the same fleet: nothing was sent for it. */
+  fromJournal?: boolean;
   /** Set on a later entry naming the same VM as an earlier one (ids compare case-insensitively): the earlier entry's id as given. Its outcome is the earlier entry's; the VM was worked on once. */
   duplicateOf?: string;
 } & Partial<E>;
@@ -36,12 +38,26 @@ export interface FleetRunStats {
   unknown: number;
   /** Entries that named a VM already named earlier. */
   duplicates: number;
+  /** Entries a journal showed done by an earlier run (nothing was sent for them). */
+  fromJournal: number;
   /** Requests sent (each attempt counts). */
   requests: number;
-  /** Of which writes (PUT, PATCH, POST) and deletes. */
+  /** Of which reads (GET), by ARM's count (adaptive runs). */
+  reads: number;
+  /** Of which writes (PUT, PATCH, POST and DELETE). */
   writes: number;
+  /** Of which deletes, by ARM's count (adaptive runs). */
+  deletes: number;
+  /** Of which Resource Graph queries (adaptive runs). */
+  queries?: number;
   /** Responses with status 429. */
   throttled: number;
+  /** The 429s by the budget they came from: `armReads`, `armWrites`, `armDeletes`, `computeSubscription`, `computeResource`, `managedIdentity`, `resourceGraph` (adaptive runs). */
+  throttledBy: Record<string, number>;
+  /** What the run learned of each budget, by subscription (remaining tokens, refill per second, 429s). */
+  budgets?: Record<string, Record<string, { tokens?: number; refillPerSecond?: number; brim: number; throttled: number; inFlight: number }>>;
+  /** How outcomes were read: reads of single VMs, and list sweeps with their pages. */
+  confirmations?: { vmReads: number; sweeps: number; sweepPages: number };
   /** The most VMs worked on at once. */
   peakConcurrency: number;
   /** The refill rate of ARM's write budget the run measured, per second. */

@@ -1,20 +1,24 @@
 import { InvalidInputError, TimeoutError, describeValue } from "../core/errors.js";
-import type { ResourceGroupScoped } from "../core/resourceId.js";
 import { isWriteMethod } from "../core/request.js";
+import type { ResourceGroupScoped } from "../core/resourceId.js";
 import type { ResourceSnapshot } from "../core/snapshot.js";
 import { type ArmConnection, checkDurationInMs } from "../http/connection.js";
-import { type Operation, createOperation } from "../http/operation.js";
+import { type ArmResponse, type Operation, createOperation } from "../http/operation.js";
+import type { RequestGate } from "../http/requestFacts.js";
 import { logger } from "../logger.js";
 import type { FleetOptions, FleetProgress } from "../options.js";
-import type { RequestGate } from "../http/requestFacts.js";
-import { createConcurrencyLimiter } from "./concurrencyLimiter.js";
+import { type BudgetGate, createBudgetGate } from "./budget/gate.js";
+import { type ConcurrencyLimiter, createConcurrencyLimiter } from "./concurrencyLimiter.js";
+import { type Confirmer, createConfirmer } from "./confirm.js";
+import { type Journal, fleetFingerprint, openJournal } from "./journal.js";
 import { createQueue } from "./queue.js";
 import { type FleetResult, type FleetResults, type FleetRunStats, type FleetStatus, fleetResults } from "./results.js";
-import { createWritePacer, writePacerGate } from "./writePacer.js";
+import type { ListScope } from "./selection.js";
+import { type FleetShard, checkShard, inShard } from "./shard.js";
 
 /** One entry of a fleet's selection, as the facade resolved it. */
 export interface FleetEntry {
-  /** The id as given. */
+  /** The id as given (or as its list page showed it). */
   resourceId: string;
   /** The VM it names; absent when the entry was invalid (see `error`). */
   vm?: ResourceGroupScoped;
@@ -22,17 +26,43 @@ export interface FleetEntry {
   error?: Error;
   /** The VM as a list page showed it, when the selection came from one. */
   snapshot?: ResourceSnapshot;
+  /** The list it came from, which can be swept to read many outcomes at once. */
+  scope?: ListScope;
+}
+
+/** What a task may ask of its fleet. */
+export interface FleetHelpers {
+  /** Wait for the operation a write of this VM started, at the fleet's cost: a list sweep or a read of the VM. Resolves with the VM's final JSON. */
+  confirm(op: Operation, url: string, response: ArmResponse, entry: FleetEntry): Promise<Record<string, unknown>>;
 }
 
 /** The work a fleet does on one VM; its requests go through `op`. */
-export type FleetTask<E extends object> = (vm: ResourceGroupScoped, op: Operation, entry: FleetEntry) => Promise<{ changed: boolean; extra: E }>;
+export type FleetTask<E extends object> = (
+  vm: ResourceGroupScoped,
+  op: Operation,
+  entry: FleetEntry,
+  fleet: FleetHelpers,
+) => Promise<{ changed: boolean; extra: E }>;
+
+/** What a fleet run is given besides its entries and its task. */
+export interface FleetRunSpec {
+  /** Names the fleet's span and journal, e.g. `VmIdentityClient.fleet.applyIdentityChange`. */
+  name: string;
+  /** What the fleet does (the change list, the extension options): a journal written for other work is refused. */
+  work: unknown;
+  /** The fingerprint's own function, so that journals stay valid across versions that do the same work. */
+  fingerprint?: (operation: string, work: unknown) => string;
+}
+
+/** Default of {@link FleetOptions.maxConcurrency}: VMs in progress at once, per subscription. */
+export const DEFAULT_MAX_CONCURRENCY = 1000;
 
 /** Check fleet options before any request, as the one-VM options are checked. */
 export function checkFleetOptions(options: FleetOptions): void {
   if (options === null || typeof options !== "object") {
     throw new InvalidInputError("InvalidOption", `Invalid fleet options ${describeValue(options)}: expected an object.`, options);
   }
-  const { concurrency, maxConcurrency, onProgress, abortSignal } = options;
+  const { concurrency, maxConcurrency, onProgress, abortSignal, journal, shard } = options;
   if (concurrency !== undefined && concurrency !== "adaptive" && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new InvalidInputError("InvalidOption", `Invalid concurrency ${describeValue(concurrency)}: expected "adaptive" or a positive integer.`, concurrency);
   }
@@ -47,6 +77,10 @@ export function checkFleetOptions(options: FleetOptions): void {
   if (abortSignal !== undefined && (abortSignal === null || typeof (abortSignal as AbortSignal).addEventListener !== "function")) {
     throw new InvalidInputError("InvalidOption", `Invalid abortSignal ${describeValue(abortSignal)}: expected an AbortSignal.`, abortSignal);
   }
+  if (journal !== undefined && (typeof journal !== "string" || journal === "")) {
+    throw new InvalidInputError("InvalidOption", `Invalid journal ${describeValue(journal)}: expected the path of a file (created if absent).`, journal);
+  }
+  if (shard !== undefined) checkShard(shard);
 }
 
 /** A fleet run: stream its results as they finish, or await them all in input order. */
@@ -77,70 +111,91 @@ function createNotifier(): { next(): Promise<void>; notify(): void } {
   };
 }
 
-/** Counts every attempt a gate admits, and the 429s it hears. */
-function countingGate(inner: RequestGate): { gate: RequestGate; readonly requests: number; readonly writes: number; readonly throttled: number } {
+/** Counts every attempt a gate admits (or, without one, every attempt), and the 429s it hears. */
+function countingGate(inner: RequestGate | undefined): { gate: RequestGate; counts: { requests: number; writes: number; throttled: number } } {
   const counts = { requests: 0, writes: 0, throttled: 0 };
   return {
+    counts,
     gate: {
       async admit(request) {
-        await inner.admit(request);
+        if (inner) await inner.admit(request);
         counts.requests++;
         if (isWriteMethod(request.method)) counts.writes++;
       },
       settle(request, response) {
         if (response?.status === 429) counts.throttled++;
-        inner.settle(request, response);
+        inner?.settle(request, response);
       },
-    },
-    get requests() {
-      return counts.requests;
-    },
-    get writes() {
-      return counts.writes;
-    },
-    get throttled() {
-      return counts.throttled;
     },
   };
 }
 
-async function* iterate<T>(source: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {
-  yield* source as AsyncIterable<T>;
-}
+const errorCode = (error: Error | undefined): string | undefined => {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" ? code : undefined;
+};
 
 /**
- * Run `task` on every VM of `entries`, bounded by an adaptive (or fixed)
- * concurrency limit and, when adaptive, with every write paced to ARM's
- * budget. Each VM gets its own operation (correlation id, span) under the
- * fleet's signal and deadline. A VM never rejects the fleet: it fails, or is
- * `unknown` when its write was sent and its outcome not seen.
+ * Run `task` on every VM of `entries`. Adaptive (the default): every attempt
+ * of every request waits for a token of each budget it spends (ARM's reads,
+ * writes and deletes; Compute's policies per subscription and per VM;
+ * managed identity's), learned from the headers ARM sends and from 429s, per
+ * subscription, so subscriptions run at their own budgets at once; a VM
+ * whose operation runs holds no slot while it waits, and outcomes are read
+ * back by the cheapest means (a list sweep for many, a read for few). A
+ * fixed `concurrency` runs that many VMs at once, unpaced. Each VM gets its
+ * own operation (correlation id, span) under the fleet's signal and
+ * deadline; a VM never rejects the fleet: it fails, or is `unknown` when its
+ * write was sent and its outcome not seen.
  */
 export function runFleet<E extends object>(
   connection: ArmConnection,
-  name: string,
-  entries: Iterable<FleetEntry> | AsyncIterable<FleetEntry>,
+  spec: FleetRunSpec,
+  entries: (fleet: Operation) => Iterable<FleetEntry> | AsyncIterable<FleetEntry>,
   task: FleetTask<E>,
   options: FleetOptions = {},
 ): FleetRun<E> {
   checkFleetOptions(options);
-  const { onProgress, concurrency, maxConcurrency, updateIntervalInMs, ...callOptions } = options;
+  const { name } = spec;
+  const { onProgress, concurrency, maxConcurrency, updateIntervalInMs, journal: journalPath, shard: shardOption, ...callOptions } = options;
+  const shard: FleetShard | undefined = shardOption === undefined ? undefined : checkShard(shardOption);
+  const adaptive = concurrency === undefined || concurrency === "adaptive";
+  const budgets: BudgetGate | undefined = adaptive ? createBudgetGate() : undefined;
+  const counted = countingGate(budgets);
+  const gate = counted.gate;
   // Validated here so that a bad value fails before any request, as the stream starts later.
-  const fleet = createOperation(connection, name, callOptions);
+  const fleet = createOperation(connection, name, callOptions, { gate });
   // Each VM's span is named as the one-VM call: VmIdentityClient.fleet.applyIdentityChange -> VmIdentityClient.applyIdentityChange.
   const vmOperationName = name.replace(".fleet.", ".");
+  const interval = updateIntervalInMs ?? connection.updateIntervalInMs;
 
   async function* stream(): AsyncGenerator<FleetResult<E>, FleetRunStats> {
     const started = Date.now();
-    const adaptive = concurrency === undefined || concurrency === "adaptive";
-    const limiter = createConcurrencyLimiter(adaptive ? { max: maxConcurrency ?? 64 } : { fixed: concurrency as number });
-    // A fixed concurrency is not paced, but its writes and 429s are still counted.
-    const pacer = createWritePacer({ pace: adaptive, onThrottled: () => limiter.throttled(), onScarce: () => limiter.scarce() });
-    const counted = countingGate(writePacerGate(pacer));
-    const gate = counted.gate;
+    let journal: Journal | undefined;
+    try {
+      if (journalPath !== undefined) {
+        journal = await openJournal(journalPath, name, (spec.fingerprint ?? fleetFingerprint)(name, spec.work));
+      }
+    } catch (e) {
+      fleet.finish(e);
+      throw e;
+    }
+    const confirmer: Confirmer = createConfirmer(fleet, interval);
+    const helpers: FleetHelpers = { confirm: (op, url, response, entry) => confirmer.confirm(op, url, response, entry.scope) };
+    const fixed = adaptive ? undefined : createConcurrencyLimiter(concurrency as number);
+    const perSubscription = new Map<string, ConcurrencyLimiter>();
+    const limiterOf = (vm: ResourceGroupScoped): ConcurrencyLimiter => {
+      if (fixed) return fixed;
+      const key = vm.subscriptionId.toLowerCase();
+      let limiter = perSubscription.get(key);
+      if (!limiter) perSubscription.set(key, (limiter = createConcurrencyLimiter(maxConcurrency ?? DEFAULT_MAX_CONCURRENCY)));
+      return limiter;
+    };
+    let peak = 0;
     const progress: FleetProgress = { total: 0, done: 0, changed: 0, unchanged: 0, failed: 0, unknown: 0 };
     const stats: FleetRunStats = {
-      total: 0, changed: 0, unchanged: 0, failed: 0, unknown: 0, duplicates: 0,
-      requests: 0, writes: 0, throttled: 0, peakConcurrency: 0, durationInMs: 0,
+      total: 0, changed: 0, unchanged: 0, failed: 0, unknown: 0, duplicates: 0, fromJournal: 0,
+      requests: 0, reads: 0, writes: 0, deletes: 0, throttled: 0, throttledBy: {}, peakConcurrency: 0, durationInMs: 0,
     };
     // The outcome of each VM by lower-cased id (a small record, not the whole result), for entries that name it again.
     const seen = new Map<string, Promise<Outcome>>();
@@ -148,6 +203,7 @@ export function runFleet<E extends object>(
     const changed = createNotifier();
     let running = 0;
     let inputDone = false;
+    let journalError: unknown;
 
     const report = (result: FleetResult<E>): void => {
       stats[result.status]++;
@@ -168,21 +224,27 @@ export function runFleet<E extends object>(
       const base = { resourceId: entry.resourceId, index };
       if (!entry.vm) return { ...base, status: "failed", error: entry.error ?? new Error(`Invalid entry ${describeValue(entry.resourceId)}.`) } as FleetResult<E>;
       const vm = entry.vm;
+      const before = journal?.previous(entry.resourceId.toLowerCase());
+      if (before === "changed" || before === "unchanged") {
+        stats.fromJournal++;
+        return { ...base, status: before, fromJournal: true } as FleetResult<E>;
+      }
+      const limiter = limiterOf(vm);
       return limiter.run(async () => {
+        peak = Math.max(peak, fixed ? fixed.active : [...perSubscription.values()].reduce((n, l) => n + l.active, 0));
         if (fleet.signal.aborted) {
           return { ...base, status: "failed", error: fleet.translate(fleet.signal.reason) as Error } as FleetResult<E>;
         }
         const op = createOperation(
           connection,
           vmOperationName,
-          { abortSignal: fleet.signal, tracingOptions: fleet.tracingOptions, ...(updateIntervalInMs === undefined ? {} : { updateIntervalInMs }) },
+          { abortSignal: fleet.signal, tracingOptions: fleet.tracingOptions, updateIntervalInMs: interval },
           { gate },
         );
         const ids = { correlationId: op.correlationId, requestIds: op.requestIds as string[] };
         try {
-          const { changed, extra } = await op.run(() => task(vm, op, entry));
-          limiter.succeeded();
-          return { ...base, status: changed ? "changed" : "unchanged", ...extra, ...ids } as FleetResult<E>;
+          const { changed: didChange, extra } = await op.run(() => task(vm, op, entry, helpers));
+          return { ...base, status: didChange ? "changed" : "unchanged", ...extra, ...ids } as FleetResult<E>;
         } catch (e) {
           const status: FleetStatus = op.inDoubt ? "unknown" : "failed";
           // The VM's own error already says "aborted" (and whether its write may still land);
@@ -199,7 +261,8 @@ export function runFleet<E extends object>(
 
     const consume = (async () => {
       let index = 0;
-      for await (const entry of iterate(entries)) {
+      for await (const entry of entries(fleet)) {
+        if (shard && !inShard(entry.resourceId, shard)) continue;
         const at = index++;
         stats.total++;
         progress.total++;
@@ -214,21 +277,27 @@ export function runFleet<E extends object>(
           });
           continue;
         }
-        const promise = work(entry, at).then((result) => {
+        const promise = work(entry, at).then(async (result) => {
+          if (journal && !result.fromJournal && entry.vm) {
+            await journal.record(entry.resourceId, result.status, errorCode(result.error)).catch((e: unknown) => {
+              journalError ??= e;
+            });
+          }
           running--;
           report(result);
           return { resourceId: result.resourceId, status: result.status, ...(result.error ? { error: result.error } : {}) };
         });
         if (key) seen.set(key, promise);
         // Keep the number of started VMs bounded, so a streamed selection stays bounded in memory.
-        while (running >= limiter.limit * 4 + 16) await changed.next();
+        const bound = (fixed ? fixed.limit : (maxConcurrency ?? DEFAULT_MAX_CONCURRENCY) * Math.max(1, perSubscription.size)) * 2 + 16;
+        while (running >= bound) await changed.next();
       }
     })();
 
     let inputError: unknown;
     consume
       .catch((e: unknown) => {
-        inputError = e;
+        inputError = fleet.translate(e);
       })
       .finally(() => {
         inputDone = true;
@@ -240,16 +309,27 @@ export function runFleet<E extends object>(
         if (inputDone && running === 0) break;
         await changed.next();
       }
+      await journal?.close();
       if (inputError !== undefined) throw inputError;
-      stats.requests = counted.requests;
-      stats.writes = counted.writes;
-      stats.throttled = counted.throttled;
-      stats.peakConcurrency = limiter.peak;
-      if (pacer.stats.writesPerSecond !== undefined) stats.writesPerSecond = pacer.stats.writesPerSecond;
-      stats.durationInMs = Date.now() - started;
+      if (journalError !== undefined) throw journalError;
+      Object.assign(stats, {
+        requests: counted.counts.requests,
+        writes: counted.counts.writes,
+        throttled: counted.counts.throttled,
+        peakConcurrency: peak,
+        durationInMs: Date.now() - started,
+      });
+      if (budgets) {
+        const { requests, throttledBy } = budgets.stats;
+        Object.assign(stats, { reads: requests.reads, deletes: requests.deletes, queries: requests.queries, throttledBy: { ...throttledBy }, budgets: budgets.stats.budgets });
+        const writes = Object.values(budgets.stats.budgets)[0]?.["armWrites"]?.refillPerSecond;
+        if (writes !== undefined) stats.writesPerSecond = writes;
+      }
+      stats.confirmations = { ...confirmer.stats };
       fleet.finish();
       return stats;
     } catch (e) {
+      await journal?.close().catch(() => undefined);
       fleet.finish(e);
       throw e;
     }

@@ -44,6 +44,8 @@ export interface SendOptions {
    * operation's outcome in doubt.
    */
   effects?: boolean;
+  /** Budgets the request spends that no response header reports (see `RequestFacts.budgets`). */
+  budgets?: readonly string[];
 }
 
 /**
@@ -183,6 +185,7 @@ export function createOperation(
       request.headers.set("x-ms-correlation-request-id", correlationId);
       const facts = requestFacts(request);
       if (extras.gate) facts.gate = extras.gate;
+      if (sendOptions.budgets?.length) facts.budgets = sendOptions.budgets;
       const effects = sendOptions.effects ?? isWriteMethod(raw.method);
       if (effects) inDoubt = true;
       let response: PipelineResponse;

@@ -21,6 +21,12 @@ export interface RequestFacts {
   unanswered: number;
   /** The gate that admits this request's attempts, if any. */
   gate?: RequestGate;
+  /**
+   * Budgets the request spends that no header reports, named by the
+   * operation that knows (e.g. `managedIdentityCreate` for a PATCH that
+   * enables a system identity).
+   */
+  budgets?: readonly string[];
 }
 
 const facts = new WeakMap<PipelineRequest, RequestFacts>();

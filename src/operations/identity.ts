@@ -1,6 +1,6 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import { InvalidInputError, describeValue } from "../core/errors.js";
-import { type VmIdentity, fromArmIdentity } from "../core/identity.js";
+import { type VmIdentity, fromArmIdentity, hasSystemAssigned } from "../core/identity.js";
 import { type ArmTarget, patchIdentityRequest, vmUrl } from "../core/armRequests.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import { type IdentityChange, planIdentityChange } from "../core/planIdentityChange.js";
@@ -114,18 +114,113 @@ export interface IdentityStartOptions {
   snapshot?: ResourceSnapshot;
 }
 
+/** What {@link writeIdentityChange} did. */
+export interface IdentityWrite {
+  /**
+   * The response to follow: the PATCH's (its operation still to follow), or
+   * a read of the resource (a no-op, or a write already followed to its end).
+   */
+  response: ArmResponse;
+  /** Whether this call's write landed. */
+  changed: boolean;
+  /** Read-plan-write rounds taken. */
+  rounds: number;
+}
+
+/** Budgets a PATCH spends that no header reports: managed identity's, when it creates or assigns identities. */
+function identityBudgets(plan: IdentityPlan): string[] {
+  const budgets: string[] = [];
+  if (hasSystemAssigned(plan.desired.type) && !hasSystemAssigned(plan.current.type)) budgets.push("managedIdentityCreate");
+  const held = new Set(plan.current.userAssigned.map((ref) => ref.id.toLowerCase()));
+  if (plan.desired.userAssigned.some((ref) => !held.has(ref.id.toLowerCase()))) budgets.push("managedIdentityAssign");
+  return budgets;
+}
+
 /**
- * Start an identity change as a core-lro poller: read, plan, PATCH once (not
- * at all for a no-op), then follow the operation and read the resource back.
- *
- * Under the optimistic mode the PATCH is conditional on the etag read; a lost
- * race (412) is answered by reading and planning again (at once the first
- * time, then with jittered, growing waits), a 409 for a running write by
- * waiting; after `maxAttempts` rounds the call fails with
+ * The write step of an identity change: read, plan, PATCH once (not at all
+ * for a no-op). Under the optimistic mode the PATCH is conditional on the
+ * etag read; a lost race (412) is answered by reading and planning again (at
+ * once the first time, then with jittered, growing waits), a 409 for a
+ * running write by waiting; after `maxAttempts` rounds it fails with
  * `ConcurrencyRetriesExhausted`. A replay of a PATCH whose first attempt got
  * no response may answer 412 or 409 although that attempt landed: when the
  * next read shows nothing left to do, the write is this call's own, and its
  * outcome (Succeeded, or Failed) is what is reported.
+ */
+export async function writeIdentityChange(
+  op: Operation,
+  target: IdentityTarget,
+  changes: readonly IdentityChange[],
+  options: ApplyIdentityOptions = {},
+  start: IdentityStartOptions = {},
+): Promise<IdentityWrite> {
+  const concurrency = options.concurrency ?? "optimistic";
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const baseDelay = options.conflictRetryDelayInMs ?? DEFAULT_CONFLICT_RETRY_DELAY_IN_MS;
+  let lostRaces = 0;
+  let conflicts = 0;
+  // Set once a PATCH of ours may have landed although its answer was an error.
+  let mayHaveLanded = false;
+  let given = start.snapshot;
+  for (let rounds = 1; ; rounds++) {
+    const read: ResourceSnapshot & Partial<Pick<ReadResource, "response">> = given ?? (await readResource(op, target.url));
+    given = undefined;
+    const plan = planOnSnapshot(target, read, changes, concurrency);
+    if (!plan.request) {
+      if (mayHaveLanded) {
+        // Nothing left to do: an earlier attempt of ours did it. Report how it ended.
+        logger.info(`${op.name}: ${target.label} already shows the change after a replay; following its provisioning.`);
+        return { response: await followProvisioningState(op, target.url, read.response), changed: true, rounds };
+      }
+      logger.info(`${op.name}: ${target.label} already has identity ${plan.current.type}; nothing to send.`);
+      return { response: read.response ?? (await op.send(armRequest("GET", target.url))), changed: false, rounds };
+    }
+    if (concurrency === "optimistic" && !read.etag) {
+      logger.warning(`${op.name}: ${target.label} was read without an etag: the PATCH cannot be conditional, and a concurrent change could be undone.`);
+    }
+    logger.info(`${op.name}: ${target.label}: ${plan.current.type} -> ${plan.desired.type} (attempt ${rounds}).`);
+    const response = await op.send(plan.request, { accept: [409, 412], budgets: identityBudgets(plan) });
+    if (response.status < 300) {
+      if (response.headers["azure-asyncoperation"] ?? response.headers["location"]) return { response, changed: true, rounds };
+      // No status URL. Still running: core-lro follows a body only after a PUT, so it is followed here.
+      // Done at once: read the resource back, since a PATCH's answer may not show identities' principals yet.
+      const final = isTerminalState(provisioningStateOf(response.body)) ? await op.send(armRequest("GET", target.url)) : await followProvisioningState(op, target.url);
+      return { response: final, changed: true, rounds };
+    }
+    if (response.unansweredAttempts > 0) mayHaveLanded = true;
+    const lostRace = response.status === 412 && concurrency === "optimistic";
+    if (!lostRace && !isConflictingWrite(response)) throw restErrorFromResponse(response.raw, response.body);
+    if (rounds >= maxAttempts) {
+      throw new RestError(
+        `${op.name}: gave up on ${target.label} after ${rounds} attempts: ${lostRace ? "every PATCH lost the race to a concurrent change (412)" : "another write kept running (409)"}. ` +
+          `Nothing of this call is left half-done${mayHaveLanded ? ", but an attempt without an answer may have landed: read the resource" : ""}.` +
+          (response.requestId ? ` (x-ms-request-id: ${response.requestId})` : ""),
+        { code: "ConcurrencyRetriesExhausted", statusCode: response.status, response: response.raw },
+      );
+    }
+    if (lostRace) {
+      lostRaces++;
+      conflicts = 0;
+      if (lostRaces === 1) {
+        logger.info(`${op.name}: ${target.label} changed since it was read (412); reading it again.`);
+      } else {
+        const waitMs = baseDelay > 0 ? jittered(baseDelay, lostRaces - 2) : 0;
+        logger.info(`${op.name}: ${target.label} changed again (412, ${lostRaces} in a row); reading it again in ${Math.round(waitMs)} ms.`);
+        await op.delay(waitMs);
+      }
+    } else {
+      lostRaces = 0;
+      const waitMs = retryAfterInMs((name) => response.headers[name]) ?? (baseDelay > 0 ? jittered(baseDelay, conflicts) : 0);
+      conflicts++;
+      logger.info(`${op.name}: another write to ${target.label} is running (409); retrying in ${Math.round(waitMs)} ms.`);
+      await op.delay(waitMs);
+    }
+  }
+}
+
+/**
+ * Start an identity change as a core-lro poller: {@link writeIdentityChange},
+ * then the operation its PATCH started, then core-lro's read of the resource.
  */
 export function beginIdentityChange(
   op: Operation,
@@ -134,75 +229,13 @@ export function beginIdentityChange(
   options: ApplyIdentityOptions = {},
   start: IdentityStartOptions = {},
 ): ArmPoller<IdentityResult> {
-  const concurrency = options.concurrency ?? "optimistic";
-  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const baseDelay = options.conflictRetryDelayInMs ?? DEFAULT_CONFLICT_RETRY_DELAY_IN_MS;
   let changed = false;
   let rounds = 0;
-
   async function write(): Promise<ArmResponse> {
-    let lostRaces = 0;
-    let conflicts = 0;
-    // Set once a PATCH of ours may have landed although its answer was an error.
-    let mayHaveLanded = false;
-    let given = start.snapshot;
-    for (;;) {
-      rounds++;
-      const read: ResourceSnapshot & Partial<Pick<ReadResource, "response">> = given ?? (await readResource(op, target.url));
-      given = undefined;
-      const plan = planOnSnapshot(target, read, changes, concurrency);
-      if (!plan.request) {
-        if (mayHaveLanded) {
-          // Nothing left to do: an earlier attempt of ours did it. Report how it ended.
-          changed = true;
-          logger.info(`${op.name}: ${target.label} already shows the change after a replay; following its provisioning.`);
-          return followProvisioningState(op, target.url, read.response);
-        }
-        logger.info(`${op.name}: ${target.label} already has identity ${plan.current.type}; nothing to send.`);
-        return read.response ?? op.send(armRequest("GET", target.url));
-      }
-      if (concurrency === "optimistic" && !read.etag) {
-        logger.warning(`${op.name}: ${target.label} was read without an etag: the PATCH cannot be conditional, and a concurrent change could be undone.`);
-      }
-      logger.info(`${op.name}: ${target.label}: ${plan.current.type} -> ${plan.desired.type} (attempt ${rounds}).`);
-      const response = await op.send(plan.request, { accept: [409, 412] });
-      if (response.status < 300) {
-        changed = true;
-        if (response.headers["azure-asyncoperation"] ?? response.headers["location"]) return response;
-        // No status URL. Still running: core-lro follows a body only after a PUT, so it is followed here.
-        // Done at once: read the resource back, since a PATCH's answer may not show identities' principals yet.
-        if (!isTerminalState(provisioningStateOf(response.body))) return followProvisioningState(op, target.url);
-        return op.send(armRequest("GET", target.url));
-      }
-      if (response.unansweredAttempts > 0) mayHaveLanded = true;
-      const lostRace = response.status === 412 && concurrency === "optimistic";
-      if (!lostRace && !isConflictingWrite(response)) throw restErrorFromResponse(response.raw, response.body);
-      if (rounds >= maxAttempts) {
-        throw new RestError(
-          `${op.name}: gave up on ${target.label} after ${rounds} attempts: ${lostRace ? "every PATCH lost the race to a concurrent change (412)" : "another write kept running (409)"}. ` +
-            `Nothing of this call is left half-done${mayHaveLanded ? ", but an attempt without an answer may have landed: read the resource" : ""}.` +
-            (response.requestId ? ` (x-ms-request-id: ${response.requestId})` : ""),
-          { code: "ConcurrencyRetriesExhausted", statusCode: response.status, response: response.raw },
-        );
-      }
-      if (lostRace) {
-        lostRaces++;
-        conflicts = 0;
-        if (lostRaces === 1) {
-          logger.info(`${op.name}: ${target.label} changed since it was read (412); reading it again.`);
-        } else {
-          const waitMs = baseDelay > 0 ? jittered(baseDelay, lostRaces - 2) : 0;
-          logger.info(`${op.name}: ${target.label} changed again (412, ${lostRaces} in a row); reading it again in ${Math.round(waitMs)} ms.`);
-          await op.delay(waitMs);
-        }
-      } else {
-        lostRaces = 0;
-        const waitMs = retryAfterInMs((name) => response.headers[name]) ?? (baseDelay > 0 ? jittered(baseDelay, conflicts) : 0);
-        conflicts++;
-        logger.info(`${op.name}: another write to ${target.label} is running (409); retrying in ${Math.round(waitMs)} ms.`);
-        await op.delay(waitMs);
-      }
-    }
+    const written = await writeIdentityChange(op, target, changes, options, start);
+    changed = written.changed;
+    rounds = written.rounds;
+    return written.response;
   }
 
   return createArmPoller(op, {

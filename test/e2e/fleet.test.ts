@@ -92,8 +92,11 @@ describe("fleet operations", () => {
     });
     expect(results.map((r) => r.status)).toEqual(["changed", "changed", "changed"]);
 
-    arm.injectFault({ method: "GET", pathIncludes: "/operations/", status: 200, body: { status: "InProgress" }, headers: { "retry-after": "1" }, times: Infinity });
-    const stopped = await client.vms(ids).identity().disableSystemAssigned().apply({ timeoutInMs: 300 });
+    await arm.close();
+    // Operations that run for an hour: the deadline comes while every VM waits for its own.
+    ({ arm, client } = await emulatorWithClient({ operationDurationMs: 3_600_000 }));
+    const slow = seed(3);
+    const stopped = await client.vms(slow).identity().enableSystemAssigned().apply({ timeoutInMs: 300, updateIntervalInMs: 50 });
     // Each PATCH was sent and its operation never seen to end: the outcome is unknown, not failed.
     expect(stopped.map((r) => r.status)).toEqual(["unknown", "unknown", "unknown"]);
     expect(stopped.every((r) => r.error?.name === "TimeoutError" && /did not finish within 300 ms/.test(r.error.message))).toBe(true);

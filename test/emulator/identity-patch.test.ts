@@ -134,6 +134,11 @@ describe("merge rules", () => {
   });
 
   it("shows {} for a newly added identity until the operation completes", async () => {
+    // A read of the VM counts as a look at its operation: let it run for one look.
+    await arm.close();
+    arm = await startFakeArm({ pollsUntilDone: 1, autoCompleteAfterMs: Infinity });
+    X = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "x", location: "westeurope" });
+    Y = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "y", location: "westeurope" });
     seed({ type: "UserAssigned", userAssignedIdentities: { [X]: {} } });
     const patch = await call(arm, "PATCH", vmPath(arm, "rg", "vm"), {
       body: { identity: { type: "UserAssigned", userAssignedIdentities: { [Y]: {} } } },

@@ -178,3 +178,23 @@ describe("preconditionFailedCode", () => {
     await expect(startFakeArm({ preconditionFailedCode: "" })).rejects.toThrow(/preconditionFailedCode/);
   });
 });
+
+describe("a read of the VM looks at its running operation", () => {
+  it("under pollsUntilDone, a GET of the VM counts as a poll: a client following provisioningState sees the write end", async () => {
+    const { startFakeArm: start } = await import("../../src/testing/index.js");
+    const emulator = await start({ pollsUntilDone: 2, autoCompleteAfterMs: Infinity });
+    try {
+      emulator.addVm({ resourceGroup: "rg", name: "vm", location: "westus", osType: "Linux" });
+      const token = (await emulator.credential.getToken("x"))!.token;
+      const url = `${emulator.endpoint}/subscriptions/${emulator.subscriptionId}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm?api-version=2024-11-01`;
+      const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+      const patch = await fetch(url, { method: "PATCH", headers, body: JSON.stringify({ identity: { type: "SystemAssigned" } }) });
+      expect(patch.status).toBe(200);
+      const states: string[] = [];
+      for (let i = 0; i < 3; i++) states.push(((await (await fetch(url, { headers })).json()) as { properties: { provisioningState: string } }).properties.provisioningState);
+      expect(states).toEqual(["Updating", "Updating", "Succeeded"]);
+    } finally {
+      await emulator.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { renderUai, vmView } from "../render.js";
 import { captures } from "../resourceIds.js";
 import { json } from "../response.js";
 import type { VmRecord } from "../store.js";
+import { observeRunningWrite } from "../vmWrites.js";
 
 /**
  * Creates the list handlers. Resource groups are implicit in the emulator:
@@ -20,6 +21,7 @@ export function createListRoutes(state: EmulatorState): {
 
   /** A list entry holds what a GET shows (identity, extensions as `resources`); `etag` only under `listEtags`. */
   function vmEntry(vm: VmRecord) {
+    observeRunningWrite(state, vm);
     const view = vmView(vm);
     if (config.listEtags) return view;
     const { etag: _etag, ...entry } = view;

@@ -13,7 +13,7 @@ import { json } from "../response.js";
 import type { VmIdentityRecord, VmRecord } from "../store.js";
 import type { OsType } from "../types.js";
 import { commitIdentity, identityStateOf, noIdentity } from "../vmIdentity.js";
-import { assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
+import { assertNoRunningWrite, beginVmWrite, observeRunningWrite, operationUrls } from "../vmWrites.js";
 
 /** 404 `ResourceNotFound` for a VM. */
 export function vmNotFound(resourceGroup: string, name: string): ArmError {
@@ -90,6 +90,7 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       const { resourceGroup, vmName } = captures(params, "resourceGroup", "vmName");
       const vm = store.findVm(resourceGroup, vmName);
       if (!vm) throw vmNotFound(resourceGroup, vmName);
+      observeRunningWrite(state, vm);
       return json(vmView(vm), 200, { ETag: vmEtag(vm) });
     },
 

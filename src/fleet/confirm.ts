@@ -1,0 +1,192 @@
+/**
+ * How a fleet learns that its VMs' operations ended, and reads them back, at
+ * the lowest cost in reads: when the VMs came from a list and more of them
+ * are waiting than the list has pages, one sweep of the list answers for all
+ * of them; otherwise each VM is read on its own. Either read shows the VM's
+ * `provisioningState` and final identity; the operation's status URL is read
+ * only to explain one that ended `Failed`.
+ */
+import { RestError } from "@azure/core-rest-pipeline";
+import { asRecord } from "../core/record.js";
+import { armRequest, withoutQuery } from "../core/request.js";
+import { isTerminalState, provisioningStateOf } from "../http/lro.js";
+import type { ArmResponse, Operation } from "../http/operation.js";
+import { restErrorFromOperation } from "../http/restError.js";
+import type { ListScope } from "./selection.js";
+
+/** Waits for the operations of a fleet's writes to end. */
+export interface Confirmer {
+  /**
+   * Wait until the operation `response` (a write's answer, with a status URL)
+   * started on the resource at `url` ends; resolve with the resource's final
+   * JSON, reject like the operation if it ended `Failed` or `Canceled`.
+   */
+  confirm(op: Operation, url: string, response: ArmResponse, scope?: ListScope): Promise<Record<string, unknown>>;
+  /** Reads made, and how many were list sweeps. */
+  readonly stats: { vmReads: number; sweeps: number; sweepPages: number };
+}
+
+interface Waiting {
+  op: Operation;
+  url: string;
+  statusUrl?: string;
+  what: string;
+  resolve(body: Record<string, unknown>): void;
+  reject(error: unknown): void;
+  done: boolean;
+}
+
+interface ScopeState {
+  scope: ListScope;
+  waiting: Map<string, Waiting>;
+  timer?: ReturnType<typeof setTimeout>;
+  sweeping: boolean;
+}
+
+/** A VM's key: its resource id, lower-cased (a URL's path is percent-encoded; an id is not). */
+const keyOf = (url: string): string => {
+  const path = new URL(url).pathname;
+  try {
+    return decodeURIComponent(path).toLowerCase();
+  } catch {
+    return path.toLowerCase();
+  }
+};
+
+/**
+ * Create the confirmer of one fleet run. `lister` sends the list sweeps (the
+ * fleet's own operation, under its budgets); `intervalInMs` is how long to
+ * wait between looks, as a poll interval.
+ */
+export function createConfirmer(lister: Operation, intervalInMs: number): Confirmer {
+  const scopes = new Map<string, ScopeState>();
+  const stats = { vmReads: 0, sweeps: 0, sweepPages: 0 };
+
+  /** Settle one waiter from a read of its VM; true when its operation has ended. */
+  async function settleFrom(w: Waiting, body: Record<string, unknown>, raw: ArmResponse | undefined): Promise<boolean> {
+    const state = provisioningStateOf(body);
+    if (!isTerminalState(state)) return false;
+    w.done = true;
+    w.op.settle();
+    const lower = state?.toLowerCase();
+    if (lower === "succeeded" || state === undefined) {
+      w.resolve(body);
+      return true;
+    }
+    // Ended Failed or Canceled: the status URL says why.
+    try {
+      const status = w.statusUrl ? await w.op.send(armRequest("GET", w.statusUrl)) : raw;
+      const ended = lower === "canceled" || lower === "cancelled" ? "Canceled" : "Failed";
+      w.reject(restErrorFromOperation(w.what, ended, (status ?? raw)!.raw, status?.body ?? body));
+    } catch (e) {
+      w.reject(e);
+    }
+    return true;
+  }
+
+  /** One look at each waiting VM on its own: a GET of the VM. */
+  async function readEach(state: ScopeState | undefined, waiters: Waiting[]): Promise<void> {
+    await Promise.all(
+      waiters.map(async (w) => {
+        if (w.done) return;
+        try {
+          stats.vmReads++;
+          const response = await w.op.send(armRequest("GET", w.url));
+          if (await settleFrom(w, asRecord(response.body) ?? {}, response)) state?.waiting.delete(keyOf(w.url));
+        } catch (e) {
+          w.done = true;
+          state?.waiting.delete(keyOf(w.url));
+          w.reject(e);
+        }
+      }),
+    );
+  }
+
+  /** One sweep of a list: every page, each entry settling the VM it shows. */
+  async function sweep(state: ScopeState): Promise<void> {
+    stats.sweeps++;
+    for (let next: string | undefined = state.scope.url; next && state.waiting.size > 0; ) {
+      const page = await lister.send(armRequest("GET", next));
+      stats.sweepPages++;
+      const body = asRecord(page.body) ?? {};
+      for (const entry of Array.isArray(body["value"]) ? body["value"] : []) {
+        const vm = asRecord(entry);
+        const id = typeof vm?.["id"] === "string" ? vm["id"].toLowerCase() : undefined;
+        const w = id === undefined ? undefined : state.waiting.get(id);
+        if (w && !w.done && (await settleFrom(w, vm!, undefined))) state.waiting.delete(id!);
+      }
+      next = typeof body["nextLink"] === "string" && body["nextLink"] ? body["nextLink"] : undefined;
+    }
+  }
+
+  function schedule(key: string, state: ScopeState): void {
+    if (state.timer || state.sweeping || state.waiting.size === 0) return;
+    // Not unref'd: waiting for outcomes is the fleet's work, and must keep the process alive.
+    state.timer = setTimeout(() => void tick(key, state), intervalInMs);
+  }
+
+  async function tick(key: string, state: ScopeState): Promise<void> {
+    state.timer = undefined;
+    for (const [id, w] of state.waiting) if (w.done) state.waiting.delete(id);
+    if (state.waiting.size === 0) return;
+    state.sweeping = true;
+    try {
+      // A sweep costs the list's pages; reading each VM costs one read a VM.
+      const pages = Math.max(1, state.scope.pages);
+      if (state.scope.complete && pages < state.waiting.size) {
+        await sweep(state);
+      } else {
+        await readEach(state, [...state.waiting.values()]);
+      }
+    } catch (e) {
+      // A sweep that fails (throttled past its retries, the list gone): each VM is read on its own next time.
+      if (!lister.signal.aborted) await readEach(state, [...state.waiting.values()]).catch(() => undefined);
+      else for (const w of state.waiting.values()) if (!w.done) ((w.done = true), w.reject(e));
+    } finally {
+      state.sweeping = false;
+    }
+    // A VM's own state is dropped once it is done; a list's is kept for the VMs still to come.
+    if (state.waiting.size === 0 && key.startsWith("vm ")) scopes.delete(key);
+    schedule(key, state);
+  }
+
+  return {
+    stats,
+    confirm(op, url, response, scope) {
+      return new Promise<Record<string, unknown>>((resolve, reject) => {
+        const waiting: Waiting = {
+          op,
+          url,
+          ...(response.headers["azure-asyncoperation"] ? { statusUrl: response.headers["azure-asyncoperation"] } : {}),
+          what: `${response.request.method} ${withoutQuery(response.request.url)}`,
+          resolve,
+          reject,
+          done: false,
+        };
+        const onAbort = (): void => {
+          if (waiting.done) return;
+          waiting.done = true;
+          reject(op.signal.reason ?? new RestError("aborted"));
+        };
+        op.signal.addEventListener("abort", onAbort, { once: true });
+        const cleanup = (): void => op.signal.removeEventListener("abort", onAbort);
+        waiting.resolve = (body) => {
+          cleanup();
+          resolve(body);
+        };
+        waiting.reject = (e) => {
+          cleanup();
+          reject(e);
+        };
+        const key = scope ? `list ${scope.url}` : `vm ${keyOf(url)}`;
+        let state = scopes.get(key);
+        if (!state) {
+          state = { scope: scope ?? { url, subscriptionId: "", pages: Infinity, complete: false }, waiting: new Map(), sweeping: false };
+          scopes.set(key, state);
+        }
+        state.waiting.set(keyOf(url), waiting);
+        schedule(key, state);
+      });
+    },
+  };
+}

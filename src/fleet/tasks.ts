@@ -1,0 +1,64 @@
+/** What a fleet does on each VM: plan from the list page when it can, write, and read the outcome back at the fleet's cost. */
+import { vmExtensionHost } from "../core/armRequests.js";
+import { type VmIdentity, fromArmIdentity } from "../core/identity.js";
+import type { IdentityChange } from "../core/planIdentityChange.js";
+import type { MsiExtensionInstallOptions } from "../options.js";
+import type { ApplyIdentityOptions } from "../options.js";
+import { type IdentityPlan, planIdentity, planOnSnapshot, vmIdentityTarget, writeIdentityChange } from "../operations/identity.js";
+import { type VmExtensionResource, installMsiExtension, removeMsiExtension } from "../operations/msiExtension.js";
+import type { FleetTask } from "./runFleet.js";
+
+/** What a fleet identity change reports per VM, besides its status. */
+export interface FleetIdentityOutcome {
+  identity: VmIdentity;
+  /** Read-plan-write rounds (0: the list page showed nothing to do, and nothing was sent). */
+  attempts: number;
+}
+
+/**
+ * Apply `changes` to one VM of a fleet. A VM whose list page shows nothing
+ * to do costs no request; one whose page carries an etag is written at once
+ * (`If-Match` of that etag); otherwise it is read first. The operation its
+ * PATCH starts is followed by the fleet (a list sweep, or a read of the VM).
+ */
+export function identityTask(changes: readonly IdentityChange[], options: ApplyIdentityOptions): FleetTask<FleetIdentityOutcome> {
+  return async (vm, op, entry, fleet) => {
+    const target = vmIdentityTarget(op.target, vm);
+    const listed = entry.snapshot;
+    if (listed) {
+      const plan = planOnSnapshot(target, listed, changes, options.concurrency);
+      if (!plan.request) return { changed: false, extra: { identity: plan.current, attempts: 0 } };
+    }
+    const written = await writeIdentityChange(op, target, changes, options, listed?.etag ? { snapshot: listed } : {});
+    const followable = written.response.headers["azure-asyncoperation"] ?? written.response.headers["location"];
+    const final = followable ? await fleet.confirm(op, target.url, written.response, entry) : (written.response.body as Record<string, unknown>);
+    return { changed: written.changed, extra: { identity: fromArmIdentity(final?.["identity"]), attempts: written.rounds } };
+  };
+}
+
+/** Plan `changes` for one VM: from its list page when it has one, else from a read. */
+export function identityPlanTask(changes: readonly IdentityChange[]): FleetTask<{ plan: IdentityPlan }> {
+  return async (vm, op, entry) => {
+    const target = vmIdentityTarget(op.target, vm);
+    const plan = entry.snapshot?.etag ? planOnSnapshot(target, entry.snapshot, changes) : await planIdentity(op, target, changes);
+    return { changed: plan.request !== undefined, extra: { plan } };
+  };
+}
+
+/** Install the MSI extension on one VM of a fleet. */
+export function msiInstallTask(options: MsiExtensionInstallOptions): FleetTask<{ extension: VmExtensionResource }> {
+  return async (vm, op, entry) => {
+    const listed = entry.snapshot;
+    // The list page already says the OS and location: no read needed for them.
+    const known = { ...(listed?.osType && options.os === undefined ? { os: listed.osType } : {}), ...(listed?.location && options.location === undefined ? { location: listed.location } : {}) };
+    return { changed: true, extra: { extension: await installMsiExtension(op, vmExtensionHost(op.target, vm), { ...known, ...options }) } };
+  };
+}
+
+/** Remove the MSI extension from one VM of a fleet. */
+export function msiRemoveTask(name: string | undefined): FleetTask<{ name: string }> {
+  return async (vm, op) => {
+    const { removed, name: removedName } = await removeMsiExtension(op, vmExtensionHost(op.target, vm), name);
+    return { changed: removed, extra: { name: removedName } };
+  };
+}
