@@ -46,6 +46,10 @@ export interface BucketOptions {
 interface Sample {
   at: number;
   remaining: number;
+  /** Tokens taken since the bucket was made, when this was reported. */
+  spent: number;
+  /** Whether the report was at the bucket's brim (refills may have been thrown away before it). */
+  full: boolean;
 }
 
 const WINDOW_MS = 4000;
@@ -68,13 +72,18 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
   let measured = false;
   let lastRefill = 0;
   let pausedUntil = 0;
+  let lastAnswerAt = -Infinity;
   let inFlight = 0;
   let brim = 0;
   let throttled = 0;
-  let spentSinceSample = 0;
+  let spentTotal = 0;
   const samples: Sample[] = [];
-  // Since the last 429, for a bucket learned only from 429s: admissions that went through.
-  let cleanSinceThrottle = 0;
+  // For a bucket without count headers: requests that went through since the last 429,
+  // and whether the rate still doubles (until the second 429) rather than creeps.
+  let acceptedSince = 0;
+  let slowStart = true;
+  /** When the last requests went through (a bucket without count headers), oldest first. */
+  const accepted: number[] = [];
 
   function refill(now: number): void {
     if (tokens !== undefined && perMs !== undefined && now > lastRefill) {
@@ -85,17 +94,48 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
     lastRefill = now;
   }
 
-  function learn(now: number, remaining: number, spent: number): void {
-    const previous = samples.at(-1);
-    samples.push({ at: now, remaining });
+  /**
+   * The refill rate over the last few seconds: what the count rose by, plus
+   * what was spent meanwhile, over the time between the first and the last
+   * report. Requests in flight at either end are about as many, so they
+   * cancel out. A window that touches the brim is left out: a full bucket
+   * throws refills away.
+   */
+  function learn(now: number, remaining: number): void {
+    samples.push({ at: now, remaining, spent: spentTotal, full: remaining >= brim });
     while (samples.length > 2 && samples[0]!.at < now - WINDOW_MS) samples.shift();
-    if (!previous || remaining >= brim) return; // at the brim, refills may have been thrown away
-    const elapsed = now - previous.at;
-    const refilled = remaining - previous.remaining + spent;
-    if (elapsed < 20 || refilled <= 0) return;
-    const rate = refilled / elapsed;
-    perMs = measured && perMs !== undefined ? 0.8 * perMs + 0.2 * rate : rate;
+    let first = 0;
+    for (let i = samples.length - 1; i >= 0; i--) {
+      if (samples[i]!.full && i < samples.length - 1) {
+        first = i + 1;
+        break;
+      }
+    }
+    const a = samples[first]!;
+    const b = samples[samples.length - 1]!;
+    if (b.full || b.at - a.at < 250) return;
+    const refilled = b.remaining - a.remaining + (b.spent - a.spent);
+    if (refilled <= 0) return;
+    perMs = refilled / (b.at - a.at);
     measured = true;
+  }
+
+  /**
+   * A bucket no header reports (managed identity's) is paced by its 429s.
+   * While it refuses requests it is empty, so what went through just before
+   * is its refill rate: each 429 sets the pace to that (the first, with too
+   * little seen, to one token per Retry-After, which is surely allowed).
+   * While nothing is refused the pace rises (doubling until the second 429,
+   * then a tenth every ten requests), so it settles at the limit with few 429s.
+   */
+  function learnFromThrottling(retryAfterMs: number): void {
+    const seen = accepted.length;
+    const span = seen > 1 ? accepted[seen - 1]! - accepted[0]! : 0;
+    if (seen >= 10 && span > 0) perMs = (seen - 1) / span;
+    else if (perMs === undefined) perMs = retryAfterMs > 0 ? 1 / retryAfterMs : undefined;
+    else perMs *= 0.8;
+    if (seen >= 10) slowStart = false;
+    acceptedSince = 0;
   }
 
   return {
@@ -115,37 +155,44 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
       if (tokens === undefined) return inFlight < initialBurst ? 0 : PROBE_INTERVAL_MS;
       if (tokens - reserve >= 1) return 0;
       if (perMs !== undefined && perMs > 0) return Math.max(1, Math.ceil((1 + reserve - tokens) / perMs));
-      // Nothing refills the estimate but a response: send one probe when nothing is in flight.
-      return inFlight === 0 ? 0 : PROBE_INTERVAL_MS;
+      // Nothing refills the estimate but a response: probe, one request at a time, a little after the last answer.
+      return inFlight === 0 ? Math.max(0, lastAnswerAt + PROBE_INTERVAL_MS - now) : PROBE_INTERVAL_MS;
     },
     take(now) {
       refill(now);
       if (tokens !== undefined) tokens -= 1;
       inFlight++;
-      spentSinceSample++;
+      spentTotal++;
     },
     settle(now, remaining, throttledForMs) {
       inFlight = Math.max(0, inFlight - 1);
+      lastAnswerAt = now;
       refill(now);
       if (throttledForMs !== undefined) {
         throttled++;
+        // 429s that arrive while a pause runs answer requests sent before it: one cut per pause.
+        const fresh = now >= pausedUntil;
         pausedUntil = Math.max(pausedUntil, now + throttledForMs);
         tokens = 0;
-        // No remaining-count header to learn from: one token takes about the Retry-After.
-        if (!measured && throttledForMs > 0) perMs = Math.min(perMs ?? Infinity, 1 / throttledForMs);
-        cleanSinceThrottle = 0;
+        if (!measured && fresh) learnFromThrottling(throttledForMs);
         return;
       }
       if (remaining !== undefined && Number.isFinite(remaining)) {
         brim = Math.max(brim, remaining);
-        learn(now, remaining, spentSinceSample);
-        spentSinceSample = 0;
-        // Requests still in flight will spend some of what ARM says is left.
-        tokens = Math.max(0, remaining - inFlight);
-      } else if (!measured && perMs !== undefined && ++cleanSinceThrottle >= 10) {
-        // Learned only from 429s, whose whole seconds round up: creep back up while nothing is refused.
-        perMs *= 1.1;
-        cleanSinceThrottle = 0;
+        learn(now, remaining);
+        // ARM reports whole tokens: the bucket holds between `remaining` and
+        // `remaining + 1`. Keep the estimate's fraction if it lies in that
+        // range, so that a bucket read at 0.9 is not waited out as if at 0.
+        // Requests still in flight will spend some of what is left.
+        const low = remaining - inFlight;
+        tokens = Math.max(0, tokens !== undefined && tokens >= low && tokens < low + 1 ? tokens : low);
+      } else if (!measured) {
+        accepted.push(now);
+        if (accepted.length > 30) accepted.shift();
+        if (perMs !== undefined && ++acceptedSince >= 10) {
+          perMs *= slowStart ? 2 : 1.1;
+          acceptedSince = 0;
+        }
       }
     },
     release() {

@@ -8,7 +8,7 @@ import { type ArmBucket, type RequestClass, classify, parseComputeRemaining } fr
 
 /** Options of {@link createBudgetGate}. */
 export interface BudgetGateOptions {
-  /** HTTP requests in flight at once, per subscription. Default 64. */
+  /** HTTP requests in flight at once, per subscription and class of request (so reads never starve writes). Default 32. */
   maxRequestsInFlight?: number;
   /** Read the clock (tests pass a fake one through fake timers). */
   now?: () => number;
@@ -58,7 +58,8 @@ interface SubscriptionBudgets {
   policiesOf: Map<string, { subscription: Set<string>; resource: Set<string> }>;
   /** Budgets no header reports (managed identity's), named by the operations. */
   hinted: Map<string, Bucket>;
-  inFlight: number;
+  /** Requests in flight, by class of request. */
+  inFlight: Map<string, number>;
 }
 
 /** The longest a waiter sleeps before looking again, so that a new response's news is acted on. */
@@ -75,7 +76,7 @@ const MAX_PER_RESOURCE = 20_000;
  * own resource's budget is empty steps aside for the rest.
  */
 export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
-  const maxInFlight = options.maxRequestsInFlight ?? 64;
+  const maxInFlight = options.maxRequestsInFlight ?? 32;
   const now = options.now ?? (() => Date.now());
   const subscriptions = new Map<string, SubscriptionBudgets>();
   const graph = createBucket("resourceGraph", { initialBurst: 4 });
@@ -98,7 +99,7 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
         perResource: new Map(),
         policiesOf: new Map(),
         hinted: new Map(),
-        inFlight: 0,
+        inFlight: new Map(),
       };
       subscriptions.set(subscription, found);
     }
@@ -130,7 +131,7 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
     if (cls.resource) for (const policy of learned?.resource ?? []) buckets.push(perResourceBucket(sub, policy, cls.resource));
     for (const hint of hints ?? []) {
       let bucket = sub.hinted.get(hint);
-      if (!bucket) sub.hinted.set(hint, (bucket = createBucket(hint, { initialBurst: 64 })));
+      if (!bucket) sub.hinted.set(hint, (bucket = createBucket(hint, { initialBurst: 16 })));
       buckets.push(bucket);
     }
     return buckets;
@@ -147,7 +148,7 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
       }
       const sub = head.cls.subscription === undefined ? undefined : budgetsOf(head.cls.subscription);
       const t = now();
-      let wait = sub && sub.inFlight >= maxInFlight ? MAX_NAP_MS : 0;
+      let wait = sub && (sub.inFlight.get(key) ?? 0) >= maxInFlight ? MAX_NAP_MS : 0;
       let ownResource = false;
       for (const bucket of head.buckets) {
         const w = bucket.waitInMs(t);
@@ -159,7 +160,7 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
       if (wait <= 0) {
         queue.shift();
         for (const bucket of head.buckets) bucket.take(t);
-        if (sub) sub.inFlight++;
+        if (sub) sub.inFlight.set(key, (sub.inFlight.get(key) ?? 0) + 1);
         head.done = true;
         head.resolve();
         continue;
@@ -245,7 +246,7 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
       if (!entry) return;
       admitted.delete(request);
       const { cls, buckets, sub } = entry;
-      if (sub) sub.inFlight = Math.max(0, sub.inFlight - 1);
+      if (sub) sub.inFlight.set(cls.key, Math.max(0, (sub.inFlight.get(cls.key) ?? 1) - 1));
       if (!response) {
         for (const bucket of buckets) bucket.release();
         wakeAll();
