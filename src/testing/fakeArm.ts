@@ -1,4 +1,6 @@
 /** `startFakeArm`: wires the emulator's parts together behind the {@link FakeArm} interface. */
+import type { FakeArmAccessOptions } from "./accessTypes.js";
+import { createAccessAndScaleSets, resolveExtendedOptions } from "./accessAndScaleSets.js";
 import { createFakeAuth } from "./auth.js";
 import type { EmulatorState } from "./context.js";
 import { createFaultRegistry } from "./faults.js";
@@ -19,7 +21,7 @@ export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000000";
 /** The tenant of the identities the emulator creates unless told otherwise. */
 export const DEFAULT_TENANT_ID = "00000000-0000-4000-8000-000000000001";
 
-function validated(options: FakeArmOptions): Required<FakeArmOptions> {
+function validated(options: FakeArmOptions): Required<Omit<FakeArmOptions, keyof FakeArmAccessOptions>> {
   const resolved = {
     subscriptionId: options.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID,
     tenantId: options.tenantId ?? DEFAULT_TENANT_ID,
@@ -59,6 +61,7 @@ function validated(options: FakeArmOptions): Required<FakeArmOptions> {
  */
 export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeArm> {
   const config = validated(options);
+  const extraOptions = resolveExtendedOptions(options);
   const auth = createFakeAuth();
   const log = createRequestLog();
   const faults = createFaultRegistry();
@@ -78,8 +81,9 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     store,
     operations,
   };
-  pipeline = createPipeline({ log, faults, auth, throttle, route: createRouter(state) });
   const seeding = createSeeding(state);
+  const extra = createAccessAndScaleSets(state, extraOptions, seeding.seedIdentity);
+  pipeline = createPipeline({ log, faults, auth, throttle, route: extra.guard(createRouter(state, extra.routes)) });
 
   return {
     endpoint: server.origin,
@@ -92,8 +96,17 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     get stats() {
       return log.stats();
     },
-    addVm: seeding.addVm,
-    addUserAssignedIdentity: seeding.addUserAssignedIdentity,
+    ...extra.api,
+    addVm(vm) {
+      const id = seeding.addVm(vm);
+      extra.seeded(id, vm.identity);
+      return id;
+    },
+    addUserAssignedIdentity(uai) {
+      const id = seeding.addUserAssignedIdentity(uai);
+      extra.seeded(id);
+      return id;
+    },
     getVm(resourceGroup, name) {
       const vm = store.findVm(resourceGroup, name);
       return vm && renderVm(vm);
@@ -116,6 +129,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     reset() {
       operations.clear();
       store.clear();
+      extra.reset();
       log.clear();
       faults.clear();
       throttle.set(undefined);

@@ -2,6 +2,8 @@
  * Public types of the ARM emulator (`azure-vm-identity/testing`).
  */
 import type { TokenCredential } from "@azure/core-auth";
+import type { FakeArmAccess, FakeArmAccessOptions } from "./accessTypes.js";
+import type { FakeArmScaleSets } from "./scaleSetTypes.js";
 
 /** The four identity types ARM knows, in their canonical spelling. */
 export type IdentityType = "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned";
@@ -10,7 +12,7 @@ export type IdentityType = "None" | "SystemAssigned" | "UserAssigned" | "SystemA
 export type OsType = "Windows" | "Linux";
 
 /** Options of {@link startFakeArm}. */
-export interface FakeArmOptions {
+export interface FakeArmOptions extends FakeArmAccessOptions {
   /** The one subscription the emulator serves. Default {@link DEFAULT_SUBSCRIPTION_ID}. */
   subscriptionId?: string;
   /** Tenant of every identity the emulator creates. Default {@link DEFAULT_TENANT_ID}. */
@@ -213,7 +215,7 @@ export interface AddUserAssignedIdentityOptions {
 }
 
 /** A running emulator, see {@link startFakeArm}. */
-export interface FakeArm {
+export interface FakeArm extends FakeArmAccess, FakeArmScaleSets {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   readonly endpoint: string;
   /** A credential whose token (random per emulator) the emulator accepts. */

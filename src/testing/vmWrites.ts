@@ -8,13 +8,21 @@ import type { AsyncOperation } from "./operations.js";
 import { normalizeLocation } from "./resourceIds.js";
 import type { VmRecord } from "./store.js";
 
-/** @throws ArmError 409 `ConflictingConcurrentWriteNotAllowed` while a write on the VM runs. */
-export function assertNoRunningWrite(vm: VmRecord): void {
+/**
+ * What a write runs on: a VM, or a scale set (which has the same fields).
+ * `kind` names it in messages; a VM has none ("virtual machine").
+ */
+export type WriteTarget = Pick<VmRecord, "name" | "location" | "provisioningState" | "pendingUserIds" | "runningOperationId"> & {
+  readonly kind?: string;
+};
+
+/** @throws ArmError 409 `ConflictingConcurrentWriteNotAllowed` while a write on the VM (or scale set) runs. */
+export function assertNoRunningWrite(vm: WriteTarget): void {
   if (vm.runningOperationId !== undefined) {
     throw new ArmError(
       409,
       "ConflictingConcurrentWriteNotAllowed",
-      `The virtual machine '${vm.name}' is being updated by operation '${vm.runningOperationId}'. ` +
+      `The ${vm.kind ?? "virtual machine"} '${vm.name}' is being updated by operation '${vm.runningOperationId}'. ` +
         "Retry after it completes.",
     );
   }
@@ -41,7 +49,7 @@ export function operationUrls(
  */
 export function beginVmWrite(
   state: EmulatorState,
-  vm: VmRecord,
+  vm: WriteTarget,
   write: {
     provisioningState: "Creating" | "Updating";
     pendingUserIds?: readonly string[];

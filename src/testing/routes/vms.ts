@@ -2,7 +2,8 @@
 import { checkPreconditions } from "../conditional.js";
 import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError, invalidParameter, resourceNotFound } from "../errors.js";
-import { applyIdentityRequest, NO_IDENTITY, type IdentityUpdate } from "../identitySemantics.js";
+import type { IdentityUpdate } from "../identitySemantics.js";
+import { identityOfPatch, identityOfPut } from "../identityWrites.js";
 import { asRecord } from "../json.js";
 import { newVmRecord } from "../records.js";
 import { assertSameLocation, objectBody, optionalObject, optionalTags, requiredLocation } from "../requestBody.js";
@@ -11,7 +12,6 @@ import { captures, resourceKey } from "../resourceIds.js";
 import { json } from "../response.js";
 import type { VmRecord } from "../store.js";
 import type { OsType } from "../types.js";
-import { commitIdentity, identityStateOf, noIdentity } from "../vmIdentity.js";
 import { assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
 
 /** 404 `ResourceNotFound` for a VM. */
@@ -19,8 +19,8 @@ export function vmNotFound(resourceGroup: string, name: string): ArmError {
   return resourceNotFound("Microsoft.Compute/virtualMachines", resourceGroup, name);
 }
 
-/** The OS a request's properties name, if any. @throws 400 `InvalidParameter` for an unknown one. */
-function osTypeOf(properties: Record<string, unknown>): OsType | undefined {
+/** The OS a request's properties (or a scale set's VM profile) name, if any. @throws 400 `InvalidParameter` for an unknown one. */
+export function osTypeOf(properties: Record<string, unknown>): OsType | undefined {
   const osType = asRecord(asRecord(properties.storageProfile).osDisk).osType;
   if (osType === undefined) return undefined;
   const lower = typeof osType === "string" ? osType.toLowerCase() : undefined;
@@ -38,7 +38,8 @@ function writableProperties(properties: Record<string, unknown>): Record<string,
   return rest;
 }
 
-function assertSameOsType(vm: VmRecord, osType: OsType | undefined): void {
+/** @throws ArmError 409 `PropertyChangeNotAllowed` when `osType` is given and not the resource's. */
+export function assertSameOsType(vm: Pick<VmRecord, "osType">, osType: OsType | undefined): void {
   if (osType !== undefined && osType !== vm.osType) {
     throw new ArmError(
       409,
@@ -84,12 +85,7 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       if (existing) assertSameOsType(existing, osType);
       const tags = optionalTags(body.tags);
       // PUT replaces the resource: an omitted (or null) identity means none.
-      const current = existing?.identity ?? noIdentity();
-      const update =
-        body.identity === undefined || body.identity === null
-          ? { state: NO_IDENTITY, addedIds: [] }
-          : applyIdentityRequest(identityStateOf(current), body.identity, "PUT");
-      const identity = commitIdentity(current, update, state);
+      const { identity, update } = identityOfPut(existing?.identity, body.identity, state);
 
       if (existing) {
         assertNoRunningWrite(existing);
@@ -126,9 +122,7 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
         else properties[key] = value;
       }
       assertSameOsType(vm, osTypeOf(properties));
-      const update =
-        body.identity === undefined ? undefined : applyIdentityRequest(identityStateOf(vm.identity), body.identity, "PATCH");
-      const identity = update ? commitIdentity(vm.identity, update, state) : vm.identity;
+      const { identity, update } = identityOfPatch(vm.identity, body.identity, state);
 
       assertNoRunningWrite(vm);
       Object.assign(vm, { tags, properties, identity, etag: vm.etag + 1 });
