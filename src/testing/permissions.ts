@@ -24,9 +24,18 @@ export interface Denials {
   isDenied(action: string, scope: string): boolean;
 }
 
+/**
+ * A star matches any run of characters, and a star standing for a whole
+ * segment also matches no segment at all: ARM's Managed Identity Operator
+ * grants `userAssignedIdentities/{star}/assign/action`, which covers `userAssignedIdentities/assign/action`.
+ */
 function globPattern(action: string): RegExp {
-  const escaped = action.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"));
-  return new RegExp(`^${escaped.join(".*")}$`, "i");
+  const escape = (part: string) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&");
+  const body = action
+    .split("/*/")
+    .map((piece) => piece.split("*").map(escape).join(".*"))
+    .join("/(?:.*/)?");
+  return new RegExp(`^${body}$`, "i");
 }
 
 /** Creates an empty set of denials. */
