@@ -6,6 +6,7 @@ import type { EmulatorState } from "./context.js";
 import { ArmError } from "./errors.js";
 import type { AsyncOperation } from "./operations.js";
 import { normalizeLocation } from "./resourceIds.js";
+import { empty, type ArmResponse } from "./response.js";
 import type { VmRecord } from "./store.js";
 
 /**
@@ -40,6 +41,16 @@ export function operationUrls(
     asyncOperation: `${base}/operations/${op.id}${query}`,
     location: `${base}/operationResults/${op.id}${query}`,
   };
+}
+
+/** 202 with the operation's `Azure-AsyncOperation`, `Location` and `Retry-After`: ARM's answer to a DELETE or a POST action. */
+export function acceptedResponse(state: EmulatorState, op: AsyncOperation, apiVersion: string): ArmResponse {
+  const urls = operationUrls(state, op, apiVersion);
+  return empty(202, {
+    "Azure-AsyncOperation": urls.asyncOperation,
+    Location: urls.location,
+    "Retry-After": String(state.retryAfterSeconds),
+  });
 }
 
 /**

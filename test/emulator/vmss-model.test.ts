@@ -166,7 +166,7 @@ describe("Manual upgrade policy", () => {
     [{ instanceIds: [] }, "an empty list"],
     [{ instanceIds: [0] }, "ids that are not strings"],
     [{ instanceIds: ["7"] }, "an unknown instance"],
-  ])("manualupgrade refuses %j (%s) with 400 InvalidParameter", async (body) => {
+  ])("manualupgrade refuses %j (%s) with 400 InvalidParameter", async (body, _what) => {
     await start();
     const reply = await call(arm, "POST", `${path()}/manualupgrade`, { body });
     expect(reply.status).toBe(400);

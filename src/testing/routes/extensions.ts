@@ -7,7 +7,7 @@ import { renderExtension } from "../render.js";
 import { captures, normalizeLocation, type RouteParams } from "../resourceIds.js";
 import { empty, json } from "../response.js";
 import type { ExtensionRecord } from "../store.js";
-import { assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
+import { acceptedResponse, assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
 import { vmNotFound } from "./vms.js";
 
 /** Creates the extension route handlers. */
@@ -92,12 +92,7 @@ export function createExtensionRoutes(state: EmulatorState): {
           else ext.provisioningState = "Failed";
         },
       });
-      const urls = operationUrls(state, op, req.apiVersion);
-      return empty(202, {
-        "Azure-AsyncOperation": urls.asyncOperation,
-        Location: urls.location,
-        "Retry-After": String(state.retryAfterSeconds),
-      });
+      return acceptedResponse(state, op, req.apiVersion);
     },
   };
 }

@@ -12,7 +12,7 @@ import { empty, json } from "../response.js";
 import { beginScaleSetWrite, modelFingerprint } from "../scaleSetModel.js";
 import { modelExtension } from "../scaleSetRecords.js";
 import type { VmssRecord } from "../scaleSetStore.js";
-import { assertNoRunningWrite, operationUrls } from "../vmWrites.js";
+import { acceptedResponse, assertNoRunningWrite, operationUrls } from "../vmWrites.js";
 import { vmssNotFound } from "./scaleSets.js";
 
 /** Creates the scale-set extension handlers. */
@@ -85,12 +85,7 @@ export function createScaleSetExtensionRoutes(state: ExtendedState): { get: Rout
           else ext.provisioningState = "Failed";
         },
       });
-      const urls = operationUrls(state, op, req.apiVersion);
-      return empty(202, {
-        "Azure-AsyncOperation": urls.asyncOperation,
-        Location: urls.location,
-        "Retry-After": String(state.retryAfterSeconds),
-      });
+      return acceptedResponse(state, op, req.apiVersion);
     },
   };
 }

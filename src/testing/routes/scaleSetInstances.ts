@@ -6,11 +6,11 @@ import { pageOf } from "../listPages.js";
 import { objectBody } from "../requestBody.js";
 import { renderInstance } from "../renderScaleSet.js";
 import { captures, type RouteParams } from "../resourceIds.js";
-import { empty, json } from "../response.js";
+import { json } from "../response.js";
 import { applyLatestModel, beginScaleSetWrite } from "../scaleSetModel.js";
 import type { ScaleSetInstance } from "../scaleSetStore.js";
 import type { ArmVmssInstance } from "../scaleSetTypes.js";
-import { assertNoRunningWrite, operationUrls } from "../vmWrites.js";
+import { acceptedResponse, assertNoRunningWrite } from "../vmWrites.js";
 import { vmssNotFound } from "./scaleSets.js";
 
 /** Creates the instance handlers. */
@@ -65,12 +65,7 @@ export function createScaleSetInstanceRoutes(state: ExtendedState): { list: Rout
           if (status === "Succeeded") applyLatestModel(vmss, chosen);
         },
       });
-      const urls = operationUrls(state, op, req.apiVersion);
-      return empty(202, {
-        "Azure-AsyncOperation": urls.asyncOperation,
-        Location: urls.location,
-        "Retry-After": String(state.retryAfterSeconds),
-      });
+      return acceptedResponse(state, op, req.apiVersion);
     },
   };
 }
