@@ -1,47 +1,68 @@
 import type { IdentityChange } from "../core/planIdentityChange.js";
-import type { ResourceGroupScoped } from "../core/resourceId.js";
+import type { ArmConnection } from "../http/connection.js";
+import type { ArmPoller } from "../http/lro.js";
+import { createOperation } from "../http/operation.js";
 import {
-  type ApplyIdentityOptions,
   type IdentityPlan,
   type IdentityResult,
-  applyIdentityChange,
-  planOnVm,
-} from "../operations/applyIdentityChange.js";
-import type { OperationOptions } from "../http/operationContext.js";
-import { type ClientContext, startOperation } from "./clientContext.js";
+  type IdentityTarget,
+  beginIdentityChange,
+  checkApplyOptions,
+  planIdentity,
+} from "../operations/identity.js";
+import type { ApplyIdentityOptions, OperationOptions } from "../options.js";
+import { construct } from "./construct.js";
 import { IdentityChangeSet } from "./IdentityChangeSet.js";
 
 /**
- * An immutable change set for one VM's identities. Each method returns a new
- * builder; nothing is sent until `plan()` (one GET) or `apply()`.
- * Changes fold in order over the identity the VM has when applied.
+ * An immutable change set for the identities of one VM (or scale set). Each
+ * method returns a new builder; nothing is sent until `plan()` (one GET),
+ * `apply()` or `beginApply()`. Changes fold in order over the identity the
+ * resource has when applied.
  */
 export class IdentityChangeBuilder extends IdentityChangeSet<IdentityChangeBuilder> {
-  /** @internal */
-  constructor(
-    private readonly cc: ClientContext,
-    private readonly vm: ResourceGroupScoped,
-    changes: readonly IdentityChange[] = [],
+  private constructor(
+    private readonly connection: ArmConnection,
+    private readonly target: IdentityTarget,
+    changes: readonly IdentityChange[],
   ) {
     super(changes);
   }
 
   protected derive(changes: readonly IdentityChange[]): IdentityChangeBuilder {
-    return new IdentityChangeBuilder(this.cc, this.vm, changes);
+    return createIdentityChangeBuilder(this.connection, this.target, changes);
   }
 
-  /** Read the VM and show what `apply()` would send, without writing. */
+  /** Read the resource and show what `apply()` would send, without writing. */
   async plan(options: OperationOptions & Pick<ApplyIdentityOptions, "concurrency"> = {}): Promise<IdentityPlan> {
-    const ctx = startOperation(this.cc, "plan", options);
-    const { current, desired, request } = await ctx.run(() =>
-      planOnVm(this.cc, this.vm, this.changes, ctx, options.concurrency),
-    );
-    return request ? { current, desired, request } : { current, desired };
+    checkApplyOptions(options);
+    const op = createOperation(this.connection, "VmIdentityClient.planIdentityChange", options);
+    return op.run(() => planIdentity(op, this.target, this.changes, options.concurrency));
   }
 
-  /** Read, PATCH once (not at all for a no-op), wait and read back. */
-  async apply(options: ApplyIdentityOptions = {}): Promise<IdentityResult> {
-    const ctx = startOperation(this.cc, "apply", options);
-    return ctx.run(() => applyIdentityChange(this.cc, this.vm, this.changes, ctx, options));
+  /**
+   * Start the change and return its `@azure/core-lro` poller at once:
+   * `await poller.pollUntilDone()` (or `await poller`) for the
+   * {@link IdentityResult}; `isDone`, `operationState` and `serialize()` as
+   * any core-lro poller. Bad options throw here, before any request.
+   */
+  beginApply(options: ApplyIdentityOptions = {}): ArmPoller<IdentityResult> {
+    checkApplyOptions(options);
+    const op = createOperation(this.connection, "VmIdentityClient.applyIdentityChange", options);
+    return beginIdentityChange(op, this.target, this.changes, options);
   }
+
+  /** Read, PATCH once (not at all for a no-op), wait and read back: `beginApply()` then `pollUntilDone()`. */
+  async apply(options: ApplyIdentityOptions = {}): Promise<IdentityResult> {
+    return this.beginApply(options).pollUntilDone();
+  }
+}
+
+/** Internal: a builder for `target`. */
+export function createIdentityChangeBuilder(
+  connection: ArmConnection,
+  target: IdentityTarget,
+  changes: readonly IdentityChange[] = [],
+): IdentityChangeBuilder {
+  return construct(IdentityChangeBuilder, connection, target, changes);
 }

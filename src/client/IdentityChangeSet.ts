@@ -1,18 +1,4 @@
-import { type IdentityChange, userAssignedChange } from "../core/planIdentityChange.js";
-import { InvalidInputError, describeValue } from "../errors.js";
-
-/** Accepts ids one by one, as arrays, or both. */
-export function toList(ids: string | readonly string[]): string[] {
-  if (typeof ids === "string") return [ids];
-  if (!Array.isArray(ids)) {
-    throw new InvalidInputError(
-      "InvalidUserAssignedIdentityId",
-      `Invalid user-assigned identity ids ${describeValue(ids)}: expected a resource id or an array of them.`,
-      ids,
-    );
-  }
-  return [...ids];
-}
+import { type IdentityChange, toIdList, userAssignedChange } from "../core/planIdentityChange.js";
 
 /**
  * The fluent, immutable change list shared by the one-VM and the fleet
@@ -46,12 +32,12 @@ export abstract class IdentityChangeSet<Self> {
 
   /** Attach user-assigned identities, by full resource id. */
   assignUserAssigned(...ids: (string | readonly string[])[]): Self {
-    return this.with(userAssignedChange("assignUserAssigned", ids.flatMap(toList)));
+    return this.with(userAssignedChange("assignUserAssigned", ids.flatMap(toIdList)));
   }
 
   /** Detach user-assigned identities; each must be attached by then. */
   removeUserAssigned(...ids: (string | readonly string[])[]): Self {
-    return this.with(userAssignedChange("removeUserAssigned", ids.flatMap(toList)));
+    return this.with(userAssignedChange("removeUserAssigned", ids.flatMap(toIdList)));
   }
 
   /** Remove every identity, system and user-assigned. */

@@ -1,62 +1,59 @@
 import { type VmDefinition, validateVmDefinition } from "../core/createVm.js";
-import type { ResourceGroupScoped } from "../core/resourceId.js";
-import { validateUserAssignedIdentityId } from "../core/resourceId.js";
-import {
-  type CreateMsiExtensionOptions,
-  type VmCreateOptions,
-  type VmCreatePlan,
-  type VmCreateResult,
-  type VmCreateSpec,
-  checkCreateMsiOptions,
-  createVm,
-  planCreateVm,
-} from "../operations/createVm.js";
-import { type ClientContext, startOperation } from "./clientContext.js";
-import { toList } from "./IdentityChangeSet.js";
+import { validateMsiExtensionOptions } from "../core/msiExtension.js";
+import { toIdList } from "../core/planIdentityChange.js";
+import { type ResourceGroupScoped, validateUserAssignedIdentityId } from "../core/resourceId.js";
+import type { ArmConnection } from "../http/connection.js";
+import { createOperation } from "../http/operation.js";
+import { type VmCreatePlan, type VmCreateResult, type VmCreateSpec, createVm, planCreateVm } from "../operations/createVm.js";
+import type { CreateMsiExtensionOptions, VmCreateOptions } from "../options.js";
+import { construct } from "./construct.js";
 
 /** An immutable plan to create a VM with managed identities (and optionally the MSI extension). */
 export class VmCreateBuilder {
-  /** @internal */
-  constructor(
-    private readonly cc: ClientContext,
+  private constructor(
+    private readonly connection: ArmConnection,
     private readonly vm: ResourceGroupScoped,
     private readonly spec: VmCreateSpec,
   ) {}
 
-  /** @internal */
-  static start(cc: ClientContext, vm: ResourceGroupScoped, definition: unknown): VmCreateBuilder {
-    return new VmCreateBuilder(cc, vm, {
-      definition: validateVmDefinition(definition) as VmDefinition,
-      systemAssigned: false,
-      userAssignedIds: [],
-    });
+  private with(spec: Partial<VmCreateSpec>): VmCreateBuilder {
+    return construct(VmCreateBuilder, this.connection, this.vm, { ...this.spec, ...spec });
   }
 
   /** Give the VM a system-assigned identity. */
   withSystemAssignedIdentity(): VmCreateBuilder {
-    return new VmCreateBuilder(this.cc, this.vm, { ...this.spec, systemAssigned: true });
+    return this.with({ systemAssigned: true });
   }
 
   /** Attach user-assigned identities, by full resource id. */
   withUserAssignedIdentities(...ids: (string | readonly string[])[]): VmCreateBuilder {
-    const list = ids.flatMap(toList).map((id) => validateUserAssignedIdentityId(id));
-    return new VmCreateBuilder(this.cc, this.vm, { ...this.spec, userAssignedIds: [...this.spec.userAssignedIds, ...list] });
+    const list = ids.flatMap(toIdList).map((id) => validateUserAssignedIdentityId(id));
+    return this.with({ userAssignedIds: [...this.spec.userAssignedIds, ...list] });
   }
 
   /** Install the (deprecated) MSI extension once the VM exists. */
   withMsiExtension(options: CreateMsiExtensionOptions = {}): VmCreateBuilder {
-    checkCreateMsiOptions(options);
-    return new VmCreateBuilder(this.cc, this.vm, { ...this.spec, msiExtension: { ...options } });
+    validateMsiExtensionOptions(options);
+    return this.with({ msiExtension: { ...options } });
   }
 
   /** The requests `apply()` would send, built without any request. */
   plan(options: Pick<VmCreateOptions, "overwrite"> = {}): VmCreatePlan {
-    return planCreateVm(this.cc, this.vm, this.spec, options.overwrite ?? false);
+    return planCreateVm(this.connection.target, this.vm, this.spec, options.overwrite ?? false);
   }
 
   /** PUT the VM (`If-None-Match: *` unless `overwrite`), wait, read it back, then install the extension. */
   async apply(options: VmCreateOptions = {}): Promise<VmCreateResult> {
-    const ctx = startOperation(this.cc, "create", options);
-    return ctx.run(() => createVm(this.cc, this.vm, this.spec, ctx, options.overwrite ?? false));
+    const op = createOperation(this.connection, "VmIdentityClient.createVm", options);
+    return op.run(() => createVm(op, this.vm, this.spec, options.overwrite ?? false));
   }
+}
+
+/** Internal: start a create builder from a VM definition, validated now. */
+export function createVmCreateBuilder(connection: ArmConnection, vm: ResourceGroupScoped, definition: unknown): VmCreateBuilder {
+  return construct(VmCreateBuilder, connection, vm, {
+    definition: validateVmDefinition(definition) as VmDefinition,
+    systemAssigned: false,
+    userAssignedIds: [],
+  } satisfies VmCreateSpec);
 }

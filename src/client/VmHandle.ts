@@ -1,12 +1,15 @@
+import { vmExtensionHost } from "../core/armRequests.js";
 import type { VmIdentity } from "../core/identity.js";
 import { type ResourceGroupScoped, vmResourceId } from "../core/resourceId.js";
-import type { OperationOptions } from "../http/operationContext.js";
-import type { ApplyIdentityOptions, IdentityResult } from "../operations/applyIdentityChange.js";
-import { readVm } from "../operations/readVm.js";
-import { type ClientContext, startOperation } from "./clientContext.js";
-import { IdentityChangeBuilder } from "./IdentityChangeBuilder.js";
-import { MsiExtensionClient } from "./MsiExtensionClient.js";
-import { VmCreateBuilder } from "./VmCreateBuilder.js";
+import type { ArmConnection } from "../http/connection.js";
+import { createOperation } from "../http/operation.js";
+import { type IdentityResult, type IdentityTarget, vmIdentityTarget } from "../operations/identity.js";
+import { readResource } from "../operations/readResource.js";
+import type { ApplyIdentityOptions, OperationOptions } from "../options.js";
+import { construct } from "./construct.js";
+import { type IdentityChangeBuilder, createIdentityChangeBuilder } from "./IdentityChangeBuilder.js";
+import { type MsiExtensionClient, createMsiExtensionClient } from "./MsiExtensionClient.js";
+import { type VmCreateBuilder, createVmCreateBuilder } from "./VmCreateBuilder.js";
 
 /** One virtual machine. Made by `client.vm()`; its names are already validated. */
 export class VmHandle {
@@ -17,28 +20,29 @@ export class VmHandle {
   readonly name: string;
   /** The legacy MSI extension on this VM. */
   readonly msiExtension: MsiExtensionClient;
+  private readonly target: IdentityTarget;
 
-  /** @internal */
-  constructor(
-    private readonly cc: ClientContext,
+  private constructor(
+    private readonly connection: ArmConnection,
     private readonly vm: ResourceGroupScoped,
   ) {
     this.subscriptionId = vm.subscriptionId;
     this.resourceGroup = vm.resourceGroup;
     this.name = vm.name;
     this.resourceId = vmResourceId(vm);
-    this.msiExtension = new MsiExtensionClient(cc, vm);
+    this.msiExtension = createMsiExtensionClient(connection, vmExtensionHost(connection.target, vm));
+    this.target = vmIdentityTarget(connection.target, vm);
   }
 
   /** The VM's identities (`{ type: "None", userAssigned: [] }` when it has none). */
   async getIdentity(options?: OperationOptions): Promise<VmIdentity> {
-    const ctx = startOperation(this.cc, "getIdentity", options);
-    return ctx.run(async () => (await readVm(this.cc, this.vm, ctx)).identity);
+    const op = createOperation(this.connection, "VmIdentityClient.getIdentity", options);
+    return op.run(async () => (await readResource(op, this.target.url)).identity);
   }
 
   /** Start an immutable identity change set. */
   identity(): IdentityChangeBuilder {
-    return new IdentityChangeBuilder(this.cc, this.vm);
+    return createIdentityChangeBuilder(this.connection, this.target);
   }
 
   /** = `identity().enableSystemAssigned().apply(options)` */
@@ -63,6 +67,11 @@ export class VmHandle {
 
   /** Start creating this VM from its ARM definition (`location`, `properties`, ...). */
   create(definition: Record<string, unknown>): VmCreateBuilder {
-    return VmCreateBuilder.start(this.cc, this.vm, definition);
+    return createVmCreateBuilder(this.connection, this.vm, definition);
   }
+}
+
+/** Internal: the handle of one VM. */
+export function createVmHandle(connection: ArmConnection, vm: ResourceGroupScoped): VmHandle {
+  return construct(VmHandle, connection, vm);
 }

@@ -1,65 +1,19 @@
 import type { TokenCredential } from "@azure/core-auth";
-import { parseVmResourceId } from "../core/resourceId.js";
-import {
-  validateEndpoint,
-  validateIdentityName,
-  validateResourceGroupName,
-  validateSubscriptionId,
-  validateVmName,
-} from "../core/validation.js";
-import { InvalidInputError, describeValue } from "../errors.js";
-import { ArmHttpClient } from "../http/armHttpClient.js";
-import { type ArmPipelineOptions, createArmPipeline } from "../http/pipeline.js";
-import type { ClientContext } from "./clientContext.js";
-import { useLoopbackBearerPolicy } from "./loopbackBearerPolicy.js";
-import { UserAssignedIdentityHandle } from "./UserAssignedIdentityHandle.js";
-import { VmHandle } from "./VmHandle.js";
-import { VmFleet } from "./VmFleet.js";
-import type { ResourceGroupScoped } from "../core/resourceId.js";
+import { InvalidInputError, describeValue } from "../core/errors.js";
+import { type ResourceGroupScoped, parseVmResourceId, vmResourceId } from "../core/resourceId.js";
+import type { UserAssignedIdentityInfo } from "../core/userAssignedIdentity.js";
+import { validateIdentityName, validateResourceGroupName, validateVmName } from "../core/validation.js";
+import type { FleetEntry } from "../fleet/runFleet.js";
+import { type ArmConnection, createArmConnection } from "../http/connection.js";
+import { createOperation } from "../http/operation.js";
+import { listIdentityResources } from "../operations/userAssignedIdentity.js";
+import type { OperationOptions, VmIdentityClientOptions } from "../options.js";
+import { type UserAssignedIdentityHandle, createUserAssignedIdentityHandle } from "./UserAssignedIdentityHandle.js";
+import { type VmFleet, createVmFleet } from "./VmFleet.js";
+import { type VmHandle, createVmHandle } from "./VmHandle.js";
 
-/** The public-cloud ARM endpoint. */
-export const DEFAULT_ENDPOINT = "https://management.azure.com";
-
-/** The api-versions sent by default; each can be overridden. */
-export const DEFAULT_API_VERSIONS = Object.freeze({
-  /** What the Azure CLI sends in production; supports If-Match on VMs (since 2023-09-01). */
-  compute: "2024-11-01",
-  managedIdentity: "2024-11-30",
-  authorization: "2022-04-01",
-});
-
-/** Default poll interval when the service sends no Retry-After. */
-export const DEFAULT_UPDATE_INTERVAL_IN_MS = 2000;
-
-/** Options of {@link VmIdentityClient}: every pipeline option, plus where and how to talk to ARM. */
-export interface VmIdentityClientOptions extends ArmPipelineOptions {
-  /** Default `https://management.azure.com`; plain http only for loopback hosts. */
-  endpoint?: string;
-  /** Default `[<origin of endpoint>/.default]`. */
-  credentialScopes?: string[];
-  apiVersions?: { compute?: string; managedIdentity?: string; authorization?: string };
-  /** LRO poll interval when the service sends no Retry-After. Default 2000. */
-  updateIntervalInMs?: number;
-}
-
-const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
-
-function checkTokenCredential(credential: unknown): TokenCredential {
-  if (!credential || typeof (credential as TokenCredential).getToken !== "function") {
-    throw new InvalidInputError("InvalidOption", "Invalid credential: expected a TokenCredential (an object with getToken), e.g. new DefaultAzureCredential().", undefined);
-  }
-  return credential as TokenCredential;
-}
-
-function apiVersions(given: VmIdentityClientOptions["apiVersions"] = {}): ClientContext["apiVersions"] {
-  const merged = { ...DEFAULT_API_VERSIONS, ...given };
-  for (const [name, value] of Object.entries(merged)) {
-    if (typeof value !== "string" || !API_VERSION.test(value)) {
-      throw new InvalidInputError("InvalidOption", `Invalid apiVersions.${name} ${describeValue(value)}: expected a date such as "2024-11-01" (optionally "-preview").`, value);
-    }
-  }
-  return merged;
-}
+/** A VM named by its resource id, or by resource group and name in the client's subscription. */
+export type VmTarget = string | { resourceGroup: string; name: string };
 
 /**
  * Configures managed identities on Azure virtual machines through Azure
@@ -71,33 +25,45 @@ function apiVersions(given: VmIdentityClientOptions["apiVersions"] = {}): Client
  * ```
  */
 export class VmIdentityClient {
-  /** The subscription every handle of this client is in. */
+  /** The subscription of handles made by name. */
   readonly subscriptionId: string;
   /** The ARM origin requests go to. */
   readonly endpoint: string;
-  private readonly cc: ClientContext;
+  readonly #connection: ArmConnection;
 
+  /**
+   * Everything is validated here, before any request: the credential, the
+   * subscription id (a GUID), the endpoint (https, or http to a loopback
+   * host), api-versions (Compute before 2018-06-01 is refused with
+   * `UnsupportedApiVersion`), scopes and durations.
+   */
   constructor(credential: TokenCredential, subscriptionId: string, options: VmIdentityClientOptions = {}) {
-    checkTokenCredential(credential);
-    this.subscriptionId = validateSubscriptionId(subscriptionId);
-    this.endpoint = validateEndpoint(options.endpoint ?? DEFAULT_ENDPOINT);
-    const interval = options.updateIntervalInMs ?? DEFAULT_UPDATE_INTERVAL_IN_MS;
-    if (typeof interval !== "number" || !Number.isFinite(interval) || interval < 0) {
-      throw new InvalidInputError("InvalidOption", `Invalid updateIntervalInMs ${describeValue(interval)}: expected a non-negative number.`, interval);
+    this.#connection = createArmConnection(credential, subscriptionId, options);
+    this.subscriptionId = this.#connection.target.subscriptionId;
+    this.endpoint = this.#connection.target.endpoint;
+  }
+
+  /** Resolve one VM target: a full id (in this client's subscription unless `anySubscription`), or group and name. */
+  #resolve(target: unknown, name: unknown, anySubscription: boolean): ResourceGroupScoped {
+    if (name === undefined && typeof target === "string" && target.startsWith("/")) {
+      const parsed = parseVmResourceId(target);
+      if (!anySubscription && parsed.subscriptionId.toLowerCase() !== this.subscriptionId.toLowerCase()) {
+        throw new InvalidInputError(
+          "InvalidResourceId",
+          `Invalid virtual machine id ${describeValue(target)}: it is in subscription ${parsed.subscriptionId}, but this client is for ${this.subscriptionId}.`,
+          target,
+        );
+      }
+      return parsed.subscriptionId.toLowerCase() === this.subscriptionId.toLowerCase() ? { ...parsed, subscriptionId: this.subscriptionId } : parsed;
     }
-    const scopes = options.credentialScopes ?? [`${this.endpoint}/.default`];
-    if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === "string" && s.length > 0)) {
-      throw new InvalidInputError("InvalidOption", `Invalid credentialScopes ${describeValue(scopes)}: expected a non-empty array of scope strings.`, scopes);
+    if (name === undefined && typeof target === "string") {
+      throw new InvalidInputError(
+        "InvalidResourceId",
+        `Invalid virtual machine ${describeValue(target)}: expected a resource id such as /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>, or a resource group and a name.`,
+        target,
+      );
     }
-    const transport = createArmPipeline(credential, scopes, options);
-    useLoopbackBearerPolicy(transport.pipeline, this.endpoint, credential, scopes);
-    this.cc = {
-      http: new ArmHttpClient(transport),
-      endpoint: this.endpoint,
-      subscriptionId: this.subscriptionId,
-      apiVersions: apiVersions(options.apiVersions),
-      updateIntervalInMs: interval,
-    };
+    return { subscriptionId: this.subscriptionId, resourceGroup: validateResourceGroupName(target), name: validateVmName(name) };
   }
 
   /**
@@ -106,51 +72,95 @@ export class VmIdentityClient {
    * throws before any request.
    */
   vm(resourceGroupOrId: string, name?: string): VmHandle {
-    if (name === undefined && typeof resourceGroupOrId === "string" && resourceGroupOrId.startsWith("/")) {
-      const parsed = parseVmResourceId(resourceGroupOrId);
-      if (parsed.subscriptionId.toLowerCase() !== this.subscriptionId.toLowerCase()) {
-        throw new InvalidInputError(
-          "InvalidResourceId",
-          `Invalid virtual machine id ${describeValue(resourceGroupOrId)}: it is in subscription ${parsed.subscriptionId}, but this client is for ${this.subscriptionId}.`,
-          resourceGroupOrId,
-        );
-      }
-      return new VmHandle(this.cc, { ...parsed, subscriptionId: this.subscriptionId });
+    return createVmHandle(this.#connection, this.#resolve(resourceGroupOrId, name, false));
+  }
+
+  #entry(target: unknown): FleetEntry {
+    if (typeof target === "string") {
+      const vm = this.#resolve(target, undefined, true);
+      return { resourceId: target, vm };
     }
-    return new VmHandle(this.cc, {
-      subscriptionId: this.subscriptionId,
-      resourceGroup: validateResourceGroupName(resourceGroupOrId),
-      name: validateVmName(name),
-    });
+    const t = target as { resourceGroup?: unknown; name?: unknown } | null;
+    if (t === null || typeof t !== "object") {
+      throw new InvalidInputError("InvalidResourceId", `Invalid fleet entry ${describeValue(target)}: expected a VM resource id or { resourceGroup, name }.`, target);
+    }
+    const vm = this.#resolve(t.resourceGroup, t.name ?? "", false);
+    return { resourceId: vmResourceId(vm), vm };
   }
 
   /**
-   * Many VMs at once, by resource id or `{ resourceGroup, name }`. Every target
-   * is validated now; duplicates (compared case-insensitively) are dropped.
+   * Many VMs at once, by resource id (in any subscription) or
+   * `{ resourceGroup, name }` (in this client's), listed or streamed.
+   *
+   * A listed selection is validated now: one bad entry throws before any
+   * request. A streamed one (an `AsyncIterable`) is read as the fleet runs,
+   * once; an entry that is not a VM id fails on its own. Entries naming the
+   * same VM again (ids compare case-insensitively) each get a result, marked
+   * `duplicateOf`, and the VM is worked on once.
    */
-  vms(targets: readonly (string | { resourceGroup: string; name: string })[]): VmFleet {
-    if (!Array.isArray(targets)) {
-      throw new InvalidInputError("InvalidOption", `Invalid targets ${describeValue(targets)}: expected an array of VM resource ids or { resourceGroup, name }.`, targets);
+  vms(targets: readonly VmTarget[] | AsyncIterable<VmTarget>): VmFleet {
+    if (Array.isArray(targets)) {
+      const entries = targets.map((target) => this.#entry(target));
+      return createVmFleet(this.#connection, () => entries, entries.map((e) => e.resourceId));
     }
-    const seen = new Set<string>();
-    const vms: ResourceGroupScoped[] = [];
-    for (const target of targets) {
-      const handle =
-        typeof target === "string" ? this.vm(target) : this.vm(target?.resourceGroup as string, (target?.name ?? "") as string);
-      const key = handle.resourceId.toLowerCase();
-      if (seen.has(key)) continue;
-      seen.add(key);
-      vms.push({ subscriptionId: handle.subscriptionId, resourceGroup: handle.resourceGroup, name: handle.name });
+    if (targets && typeof (targets as AsyncIterable<VmTarget>)[Symbol.asyncIterator] === "function") {
+      const source = targets as AsyncIterable<VmTarget>;
+      const entry = (target: VmTarget): FleetEntry => {
+        try {
+          return this.#entry(target);
+        } catch (e) {
+          return { resourceId: typeof target === "string" ? target : describeValue(target), error: e as Error };
+        }
+      };
+      return createVmFleet(
+        this.#connection,
+        () => ({
+          async *[Symbol.asyncIterator]() {
+            for await (const target of source) yield entry(target);
+          },
+        }),
+        [],
+      );
     }
-    return new VmFleet(this.cc, vms);
+    throw new InvalidInputError(
+      "InvalidOption",
+      `Invalid targets ${describeValue(targets)}: expected an array (or an AsyncIterable) of VM resource ids or { resourceGroup, name }.`,
+      targets,
+    );
   }
 
   /** A handle on one user-assigned identity resource. */
   userAssignedIdentity(resourceGroup: string, name: string): UserAssignedIdentityHandle {
-    return new UserAssignedIdentityHandle(this.cc, {
+    return createUserAssignedIdentityHandle(this.#connection, {
       subscriptionId: this.subscriptionId,
       resourceGroup: validateResourceGroupName(resourceGroup),
       name: validateIdentityName(name),
     });
+  }
+
+  /**
+   * Every user-assigned identity of the subscription, or of one resource
+   * group, page by page as you iterate.
+   */
+  listUserAssignedIdentities(options: OperationOptions & { resourceGroup?: string } = {}): AsyncIterable<UserAssignedIdentityInfo> {
+    const { resourceGroup, ...callOptions } = options;
+    const scope = {
+      subscriptionId: this.subscriptionId,
+      ...(resourceGroup === undefined ? {} : { resourceGroup: validateResourceGroupName(resourceGroup) }),
+    };
+    const connection = this.#connection;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const op = createOperation(connection, "VmIdentityClient.listUserAssignedIdentities", callOptions);
+        try {
+          yield* listIdentityResources(op, scope);
+          op.finish();
+        } catch (e) {
+          const error = op.translate(e);
+          op.finish(error);
+          throw error;
+        }
+      },
+    };
   }
 }

@@ -1,4 +1,5 @@
 import type { IdentityPatchBody } from "./planIdentityChange.js";
+import type { ApiVersions } from "./apiVersions.js";
 import { armRequest, type RawArmRequest } from "./request.js";
 import {
   type ResourceGroupScoped,
@@ -8,10 +9,13 @@ import {
   vmPathSegments,
 } from "./resourceId.js";
 
-/** Where requests go: the ARM origin and the api-version of each provider. */
+/** Where requests go: the ARM origin, the default subscription and the api-version of each provider. */
 export interface ArmTarget {
-  endpoint: string;
-  apiVersions: { compute: string; managedIdentity: string; authorization: string };
+  /** The ARM origin, e.g. `https://management.azure.com`. */
+  readonly endpoint: string;
+  /** The subscription of handles made by name. */
+  readonly subscriptionId: string;
+  readonly apiVersions: ApiVersions;
 }
 
 function url(target: ArmTarget, segments: string[], apiVersion: string): string {
@@ -23,19 +27,12 @@ export function vmUrl(target: ArmTarget, vm: ResourceGroupScoped): string {
   return url(target, vmPathSegments(vm), target.apiVersions.compute);
 }
 
-/** `GET` a VM. */
-export function getVmRequest(target: ArmTarget, vm: ResourceGroupScoped): RawArmRequest {
-  return armRequest("GET", vmUrl(target, vm));
-}
-
-/** `PATCH` a VM's identity, conditional on the etag read when one is given. */
-export function patchVmIdentityRequest(
-  target: ArmTarget,
-  vm: ResourceGroupScoped,
-  patch: { identity: IdentityPatchBody },
-  etag: string | undefined,
-): RawArmRequest {
-  return armRequest("PATCH", vmUrl(target, vm), patch, etag ? { "if-match": etag } : {});
+/**
+ * `PATCH` the identity of a VM or scale set (its URL): a body of `identity`
+ * alone, conditional on the etag read when one is given.
+ */
+export function patchIdentityRequest(url: string, patch: { identity: IdentityPatchBody }, etag: string | undefined): RawArmRequest {
+  return armRequest("PATCH", url, patch, etag ? { "if-match": etag } : {});
 }
 
 /** `PUT` a whole VM: `If-None-Match: *` unless overwriting an existing one is allowed. */
@@ -43,23 +40,26 @@ export function putVmRequest(target: ArmTarget, vm: ResourceGroupScoped, body: u
   return armRequest("PUT", vmUrl(target, vm), body, overwrite ? {} : { "if-none-match": "*" });
 }
 
-function extensionUrl(target: ArmTarget, vm: ResourceGroupScoped, name: string): string {
-  return url(target, extensionPathSegments(vm, name), target.apiVersions.compute);
+/** Where an extension lives: a VM, or a scale set (whose extensions carry no location). */
+export interface ExtensionHost {
+  /** The VM's or scale set's URL, with api-version. */
+  readonly url: string;
+  /** The URL of one of its extensions, with api-version. */
+  extensionUrl(name: string): string;
+  /** How messages name it, e.g. `virtual machine 'vm1'`. */
+  readonly label: string;
+  /** Whether the extension body names a location (VMs: yes, the VM's; scale sets: no). */
+  readonly located: boolean;
 }
 
-/** `GET` a VM extension. */
-export function getExtensionRequest(target: ArmTarget, vm: ResourceGroupScoped, name: string): RawArmRequest {
-  return armRequest("GET", extensionUrl(target, vm, name));
-}
-
-/** `PUT` a VM extension. */
-export function putExtensionRequest(target: ArmTarget, vm: ResourceGroupScoped, name: string, body: unknown): RawArmRequest {
-  return armRequest("PUT", extensionUrl(target, vm, name), body);
-}
-
-/** `DELETE` a VM extension. */
-export function deleteExtensionRequest(target: ArmTarget, vm: ResourceGroupScoped, name: string): RawArmRequest {
-  return armRequest("DELETE", extensionUrl(target, vm, name));
+/** A VM as the host of extensions. VM extensions carry the VM's location. */
+export function vmExtensionHost(target: ArmTarget, vm: ResourceGroupScoped): ExtensionHost {
+  return {
+    url: vmUrl(target, vm),
+    extensionUrl: (name) => url(target, extensionPathSegments(vm, name), target.apiVersions.compute),
+    label: `virtual machine '${vm.name}'`,
+    located: true,
+  };
 }
 
 function uaiUrl(target: ArmTarget, uai: ResourceGroupScoped): string {
@@ -78,6 +78,14 @@ export function putUserAssignedIdentityRequest(
   body: { location: string; tags?: Record<string, string> },
 ): RawArmRequest {
   return armRequest("PUT", uaiUrl(target, uai), body);
+}
+
+/** `GET` the first page of the user-assigned identities of a subscription or of one resource group. */
+export function listUserAssignedIdentitiesRequest(target: ArmTarget, scope: { subscriptionId: string; resourceGroup?: string }): RawArmRequest {
+  const segments = ["subscriptions", scope.subscriptionId];
+  if (scope.resourceGroup !== undefined) segments.push("resourceGroups", scope.resourceGroup);
+  segments.push("providers", "Microsoft.ManagedIdentity", "userAssignedIdentities");
+  return armRequest("GET", url(target, segments, target.apiVersions.managedIdentity));
 }
 
 /** `DELETE` a user-assigned identity. */

@@ -1,4 +1,4 @@
-import { InvalidInputError, describeValue } from "../errors.js";
+import { InvalidInputError, describeValue } from "./errors.js";
 import { fromArmIdentity, hasSystemAssigned, hasUserAssigned, identityTypeOf, parseIdentityType } from "./identity.js";
 import { validateUserAssignedIdentityId } from "./resourceId.js";
 import { type OsType, validateLocation, validateOsType } from "./validation.js";

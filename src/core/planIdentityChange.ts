@@ -1,4 +1,4 @@
-import { InvalidInputError, describeValue } from "../errors.js";
+import { InvalidInputError, describeValue } from "./errors.js";
 import {
   type IdentityType,
   type UserAssignedIdentityRef,
@@ -34,6 +34,19 @@ export interface IdentityChangePlan {
 }
 
 const key = (id: string): string => id.toLowerCase();
+
+/** Accepts ids one by one, as arrays, or both. */
+export function toIdList(ids: string | readonly string[]): string[] {
+  if (typeof ids === "string") return [ids];
+  if (!Array.isArray(ids)) {
+    throw new InvalidInputError(
+      "InvalidUserAssignedIdentityId",
+      `Invalid user-assigned identity ids ${describeValue(ids)}: expected a resource id or an array of them.`,
+      ids,
+    );
+  }
+  return [...ids];
+}
 
 /**
  * A user-assigned change with every id validated, so that builders refuse a

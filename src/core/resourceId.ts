@@ -1,4 +1,4 @@
-import { InvalidInputError, describeValue } from "../errors.js";
+import { InvalidInputError, describeValue } from "./errors.js";
 import {
   validateExtensionName,
   validateIdentityName,

@@ -1,4 +1,4 @@
-import { InvalidInputError, describeValue } from "../errors.js";
+import { InvalidInputError, describeValue } from "./errors.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Letters and digits in any script, plus `_ - . ( )`.

@@ -1,3 +1,5 @@
+import { createQueue } from "./queue.js";
+
 /** Options of {@link createConcurrencyLimiter}. */
 export interface ConcurrencyLimiterOptions {
   /** A fixed limit; when omitted the limit adapts between 1 and `max`. */
@@ -41,7 +43,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
   let slowStart = true;
   let lastEase = 0;
   let active = 0;
-  const waiting: (() => void)[] = [];
+  const waiting = createQueue<() => void>();
 
   function pump(): void {
     while (active < Math.floor(limit) && waiting.length > 0) {

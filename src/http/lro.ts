@@ -1,11 +1,28 @@
-import type { OperationResponse, RunningOperation } from "@azure/core-lro";
+import type { OperationResponse, OperationState, PollerLike, RunningOperation } from "@azure/core-lro";
 import { createHttpPoller } from "@azure/core-lro";
 import { RestError, isRestError } from "@azure/core-rest-pipeline";
-import { armRequest, type RawArmRequest, withoutQuery } from "../core/request.js";
+import { armRequest, withoutQuery } from "../core/request.js";
 import { logger } from "../logger.js";
-import type { ArmHttpClient, ArmResponse } from "./armHttpClient.js";
-import type { OperationContext } from "./operationContext.js";
+import type { ArmResponse, Operation } from "./operation.js";
 import { restErrorFromOperation } from "./restError.js";
+import { retryAfterInMs } from "./retryAfter.js";
+
+/** A long-running ARM operation: `@azure/core-lro`'s poller. */
+export type ArmPoller<T> = PollerLike<OperationState<T>, T>;
+
+/** What {@link createArmPoller} needs to know about one operation. */
+export interface ArmPollerSpec<T> {
+  /**
+   * Send the request that starts the operation (after any reads it needs)
+   * and return its response, from which the poller learns how to follow it:
+   * `Azure-AsyncOperation`, else `Location`, else (for a PUT) the resource's
+   * `provisioningState`. A response that starts nothing (a GET for a no-op, a
+   * 204) ends the operation at once.
+   */
+  start(): Promise<ArmResponse>;
+  /** The result from the final response: the resource read back, or the last status. */
+  result(final: ArmResponse): T;
+}
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled"]);
 
@@ -16,115 +33,215 @@ export function provisioningStateOf(body: unknown): string | undefined {
   return typeof state === "string" ? state : undefined;
 }
 
-function isTerminal(state: string | undefined): boolean {
+/** Whether a provisioning state is final (an absent one is). */
+export function isTerminalState(state: string | undefined): boolean {
   return state === undefined || TERMINAL.has(state.toLowerCase());
 }
 
-function toOperationResponse(response: ArmResponse, method: string, url: string): OperationResponse<unknown> {
+function endedAs(state: string | undefined): "Failed" | "Canceled" | undefined {
+  const lower = state?.toLowerCase();
+  if (lower === "failed") return "Failed";
+  if (lower === "canceled" || lower === "cancelled") return "Canceled";
+  return undefined;
+}
+
+function toOperationResponse(response: ArmResponse): OperationResponse<unknown> {
   return {
     flatResponse: response.body,
-    rawResponse: { statusCode: response.status, headers: response.headers, body: response.body, request: { method, url } },
+    rawResponse: {
+      statusCode: response.status,
+      headers: { ...response.headers },
+      body: response.body,
+      request: { method: response.request.method, url: response.request.url },
+    },
   };
 }
 
-const MAX_IMMEDIATE_POLLS = 5;
-
-/** Whether a poll response says the operation is still going (202, or a non-final status). */
-function isRunning(response: ArmResponse): boolean {
-  if (response.status === 202) return true;
-  const status = (response.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(response.body);
-  return typeof status === "string" && !TERMINAL.has(status.toLowerCase());
+function what(response: ArmResponse | undefined): string {
+  return response ? `${response.request.method} ${withoutQuery(response.request.url)}` : "the operation";
 }
 
 /**
- * Wait for the long-running operation that `initial` (the response to `request`)
- * started, with `@azure/core-lro`: the `Azure-AsyncOperation` URL first, then
- * `Location`, then the resource's `provisioningState`, honouring `Retry-After`.
- * Resolves when it succeeded; a `Failed` or `Canceled` operation rejects with
- * a `RestError` carrying the operation's own error code and message.
+ * The one long-running-operation abstraction: `@azure/core-lro`'s
+ * `createHttpPoller` over the operation's own requests, so polls carry its
+ * correlation id, signal and budgets. Adaptations, each for something
+ * core-lro does not do by itself:
  *
- * The resource itself is not read here: callers read it back themselves.
+ * - an operation that ends `Failed` or `Canceled` rejects with a `RestError`
+ *   carrying the operation's code (core-lro's own error has neither), and
+ *   every later `pollUntilDone()` rejects with it again;
+ * - status URLs are polled only on the origin the operation was sent to (the
+ *   token goes with every poll);
+ * - a failure to read the status says that the operation itself may still
+ *   succeed;
+ * - `pollUntilDone()` also stops at the call's deadline and abort signal,
+ *   rejecting with `TimeoutError` / `AbortError`, and ends the call's span.
+ *
+ * A `Retry-After` header sets the next wait; `Retry-After: 0` or none means
+ * the operation's `updateIntervalInMs` (never a burst of polls).
  */
-export async function waitForOperation(
-  http: ArmHttpClient,
-  request: RawArmRequest,
-  initial: ArmResponse,
-  ctx: OperationContext,
-): Promise<void> {
-  const statusUrl = initial.headers["azure-asyncoperation"];
-  const origin = new URL(request.url).origin;
-  // core-lro follows a resource's provisioningState only for a PUT; a PATCH that
-  // names no status URL but is still running is followed the same way.
-  const followBody =
-    request.method !== "DELETE" && !statusUrl && !initial.headers["location"] && !isTerminal(provisioningStateOf(initial.body));
-  const lroMethod = followBody ? "PUT" : request.method;
-  let last: ArmResponse = initial;
-  const operation: RunningOperation<unknown> = {
-    sendInitialRequest: async () => toOperationResponse(initial, lroMethod, request.url),
-    sendPollRequest: async (url) => {
-      // The token goes with every poll: never to a host other than the one asked.
-      if (new URL(url, origin).origin !== origin) {
-        throw new RestError(`Refusing to poll ${withoutQuery(url)}: it is not on ${origin}, where ${request.method} ${withoutQuery(request.url)} was sent`, {
+export function createArmPoller<T>(op: Operation, spec: ArmPollerSpec<T>): ArmPoller<T> {
+  const origin = new URL(op.target.endpoint).origin;
+  let started: ArmResponse | undefined;
+  let last: ArmResponse | undefined;
+  const lro: RunningOperation = {
+    async sendInitialRequest() {
+      started = await spec.start();
+      last = started;
+      return toOperationResponse(started);
+    },
+    async sendPollRequest(url) {
+      const target = new URL(url, origin);
+      if (target.origin !== origin) {
+        throw new RestError(`Refusing to poll ${withoutQuery(url)}: it is not on ${origin}, where ${what(started)} was sent`, {
           code: "UntrustedPollingUrl",
         });
       }
-      // A DELETE polled through its Location (not a status URL) is done once the resource is gone.
-      const goneMeansDone = request.method === "DELETE" && url !== statusUrl;
-      const poll = async (): Promise<ArmResponse> => {
-        const answer = await http.send(armRequest("GET", new URL(url, origin).href), ctx, { allowStatuses: goneMeansDone ? [404] : [] });
-        return answer.status === 404 ? { ...answer, status: 204, body: undefined } : answer;
-      };
-      let response = await poll();
-      // core-lro reads `Retry-After: 0` as "no advice" and waits its own interval;
-      // the service meant "now", so poll again at once (a few times at most).
-      for (let again = 0; again < MAX_IMMEDIATE_POLLS && response.headers["retry-after"]?.trim() === "0" && isRunning(response); again++) {
-        await new Promise((resolve) => setImmediate(resolve));
-        response = await poll();
+      try {
+        last = await op.send(armRequest("GET", target.href));
+      } catch (e) {
+        throw statusReadFailure(started, e);
       }
-      logger.verbose(
-        `${ctx.name}: polled ${withoutQuery(url)}: ${response.status} ${String((response.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(response.body) ?? "")}`.trim(),
-      );
-      last = response;
-      return toOperationResponse(response, "GET", url);
+      logger.verbose(`${op.name}: polled ${withoutQuery(url)}: ${last.status} ${String((last.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(last.body) ?? "")}`.trim());
+      return toOperationResponse(last);
     },
   };
-  const poller = createHttpPoller(operation, {
-    intervalInMs: ctx.updateIntervalInMs,
-    skipFinalGet: true,
+  const poller = createHttpPoller<T, OperationState<T>>(lro, {
+    intervalInMs: op.updateIntervalInMs,
     resolveOnUnsuccessful: true,
+    processResult: async (_flat, state) => {
+      const final = last!;
+      if (state.status === "failed" || state.status === "canceled") {
+        op.settle();
+        const reported = (final.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(final.body);
+        throw restErrorFromOperation(
+          what(started),
+          endedAs(typeof reported === "string" ? reported : undefined) ?? (state.status === "failed" ? "Failed" : "Canceled"),
+          final.raw,
+          final.body,
+        );
+      }
+      op.settle();
+      return spec.result(final);
+    },
   });
-  try {
-    await poller.pollUntilDone({ abortSignal: ctx.abortSignal });
-  } catch (e) {
-    if (ctx.abortSignal.aborted) throw e;
-    // A failure to read the status is not a failure of the operation: say so.
-    const why = `Could not read the status of ${request.method} ${withoutQuery(request.url)}; the operation itself may still succeed, so read the resource before retrying.`;
-    if (isRestError(e)) {
-      e.message = `${why} ${e.message}`;
-      throw e;
+  // A poller nobody awaits must not crash the process with an unhandled rejection;
+  // its error still reaches whoever polls it.
+  poller.submitted().catch(() => undefined);
+
+  const pollUntilDone = poller.pollUntilDone;
+  let failure: { error: unknown } | undefined;
+  poller.pollUntilDone = async (pollOptions) => {
+    if (failure) throw failure.error;
+    const signals = [op.signal, ...(pollOptions?.abortSignal instanceof AbortSignal ? [pollOptions.abortSignal] : [])];
+    try {
+      const result = await pollUntilDone({ abortSignal: signals.length > 1 ? AbortSignal.any(signals) : op.signal });
+      op.finish();
+      return result;
+    } catch (e) {
+      const error = op.translate(e);
+      // A final failure (the operation's, or the deadline's) is the same on every later poll.
+      if (poller.isDone || op.signal.aborted || !(e instanceof Error && e.name === "AbortError")) {
+        failure = { error };
+        op.finish(error);
+      }
+      throw error;
     }
-    throw new RestError(`${why} ${(e as Error).message}`, { code: "InvalidOperationStatus", statusCode: last.status });
+  };
+  return poller;
+}
+
+/** A failure to read an operation's status is not a failure of the operation: say so. */
+function statusReadFailure(started: ArmResponse | undefined, e: unknown): unknown {
+  if (e instanceof Error && e.name === "AbortError") return e;
+  const why = `Could not read the status of ${what(started)}; the operation itself may still succeed, so read the resource before retrying.`;
+  if (isRestError(e)) {
+    e.message = `${why} ${e.message}`;
+    return e;
   }
-  const { status } = poller.operationState ?? {};
-  if (status === "failed" || status === "canceled") {
-    const reported = (last.body as { status?: unknown } | undefined)?.status ?? provisioningStateOf(last.body);
-    throw restErrorFromOperation(
-      `${request.method} ${withoutQuery(request.url)}`,
-      typeof reported === "string" ? reported : status === "failed" ? "Failed" : "Canceled",
-      last.body,
-      last.requestId,
-      last.status,
-    );
-  }
+  return new RestError(`${why} ${(e as Error)?.message ?? String(e)}`, { code: "InvalidOperationStatus" });
 }
 
 /**
- * Wait until the resource at `url` is no longer in a running provisioning
- * state: for a write this call may have made already (a replay answered 412 or
- * 409), so that what is read back afterwards is final.
+ * Follow a resource's `provisioningState` until it is final, by reading the
+ * resource, and return the last read. For what core-lro cannot follow: a
+ * write answered without a status URL while it still runs (core-lro follows
+ * a body only after a PUT), and a write of this call that landed although its
+ * answer was lost (found running by a replay, so no status URL is known).
+ * Rejects like an operation when the state ends `Failed` or `Canceled`.
  */
-export async function waitForProvisioning(http: ArmHttpClient, url: string, ctx: OperationContext): Promise<void> {
-  const current = await http.send(armRequest("GET", url), ctx);
-  if (isTerminal(provisioningStateOf(current.body))) return;
-  await waitForOperation(http, armRequest("PUT", url), { ...current, headers: {} }, ctx);
+export async function followProvisioningState(op: Operation, url: string, first?: ArmResponse): Promise<ArmResponse> {
+  let response = first ?? (await op.send(armRequest("GET", url)));
+  while (!isTerminalState(provisioningStateOf(response.body))) {
+    // No advice, or Retry-After: 0, means the usual interval: never a burst of reads.
+    await op.delay(retryAfterInMs((name) => response.headers[name]) || op.updateIntervalInMs);
+    response = await op.send(armRequest("GET", url));
+  }
+  op.settle();
+  const ended = endedAs(provisioningStateOf(response.body));
+  if (ended) {
+    throw restErrorFromOperation(`The write to ${withoutQuery(url)}`, ended, response.raw, response.body);
+  }
+  return response;
+}
+
+/** Wait for the operation `response` started (if any) and return the final response. */
+export function waitForOperation(op: Operation, response: ArmResponse): Promise<ArmResponse> {
+  return createArmPoller(op, { start: async () => response, result: (final) => final }).pollUntilDone();
+}
+
+/**
+ * Follow a DELETE that answered 202 with a `Location` and no status URL:
+ * read the `Location` until it answers anything but 202. A 2xx, or a 404 (the
+ * resource, or its operation, is gone), means done. core-lro would read the
+ * 404 as a failure; this is the one place that reads it as ARM means it.
+ */
+export async function followDeleteLocation(op: Operation, response: ArmResponse): Promise<ArmResponse> {
+  const origin = new URL(op.target.endpoint).origin;
+  const location = new URL(response.headers["location"]!, origin);
+  if (location.origin !== origin) {
+    throw new RestError(`Refusing to poll ${withoutQuery(location.href)}: it is not on ${origin}, where ${what(response)} was sent`, {
+      code: "UntrustedPollingUrl",
+    });
+  }
+  let last = response;
+  for (;;) {
+    await op.delay(retryAfterInMs((name) => last.headers[name]) || op.updateIntervalInMs);
+    try {
+      last = await op.send(armRequest("GET", location.href), { accept: [404] });
+    } catch (e) {
+      throw statusReadFailure(response, e);
+    }
+    if (last.status !== 202) {
+      op.settle();
+      return last;
+    }
+  }
+}
+
+/** Wait for a DELETE's operation: its status URL through core-lro, else its `Location`; a 204 or 200 is done already. */
+export function waitForDeletion(op: Operation, response: ArmResponse): Promise<ArmResponse> {
+  const viaLocation = response.status === 202 && !response.headers["azure-asyncoperation"] && response.headers["location"] !== undefined;
+  return viaLocation ? followDeleteLocation(op, response) : waitForOperation(op, response);
+}
+
+/**
+ * Follow a DELETE of this call that landed although its answer was lost
+ * (its replay found the resource still being deleted): read the resource
+ * until it is gone. Rejects like an operation if its state ends `Failed`.
+ */
+export async function followDeletion(op: Operation, url: string): Promise<void> {
+  for (;;) {
+    const response = await op.send(armRequest("GET", url), { accept: [404] });
+    if (response.status === 404) {
+      op.settle();
+      return;
+    }
+    const ended = endedAs(provisioningStateOf(response.body));
+    if (ended) {
+      op.settle();
+      throw restErrorFromOperation(`The deletion of ${withoutQuery(url)}`, ended, response.raw, response.body);
+    }
+    await op.delay(retryAfterInMs((name) => response.headers[name]) || op.updateIntervalInMs);
+  }
 }

@@ -1,32 +1,16 @@
 import type { TokenCredential } from "@azure/core-auth";
-import type { HttpClient, InternalPipelineOptions, Pipeline, PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { HttpClient, Pipeline } from "@azure/core-rest-pipeline";
 import {
   bearerTokenAuthenticationPolicy,
   createDefaultHttpClient,
   createPipelineFromOptions,
 } from "@azure/core-rest-pipeline";
+import type { ArmPipelineOptions } from "../options.js";
 import { SDK_VERSION } from "../version.js";
-import { throttlingBackoffPolicy } from "./throttlingBackoffPolicy.js";
-import { writePacingPolicy } from "./writePacingPolicy.js";
+import { attemptPolicy } from "./attemptPolicy.js";
 import { attemptTimeoutPolicy } from "./attemptTimeoutPolicy.js";
-import { attemptCounterPolicy } from "./attemptCounterPolicy.js";
-
-/** A policy added to the pipeline, placed as in the Azure SDK's generated clients. */
-export interface AdditionalPolicyConfig {
-  policy: PipelinePolicy;
-  /** `perCall`: once per operation call; `perRetry`: on every attempt, after signing. */
-  position: "perCall" | "perRetry";
-}
-
-/** Pipeline options accepted by the client: every `PipelineOptions` field (and `loggingOptions`), plus the usual extras. */
-export interface ArmPipelineOptions extends InternalPipelineOptions {
-  /** Policies to add to the pipeline. */
-  additionalPolicies?: AdditionalPolicyConfig[];
-  /** The HTTP client that sends requests; the platform default otherwise. */
-  httpClient?: HttpClient;
-  /** Bounds each attempt of each request; a timed-out attempt is retried. Default 60000. */
-  requestTimeoutInMs?: number;
-}
+import { loopbackBearerPolicy } from "./loopbackBearerPolicy.js";
+import { throttlingBackoffPolicy } from "./throttlingBackoffPolicy.js";
 
 /** The pipeline and the HTTP client it sends through. */
 export interface ArmPipeline {
@@ -34,14 +18,20 @@ export interface ArmPipeline {
   httpClient: HttpClient;
 }
 
+/** Default bound on each attempt of each request. */
+export const DEFAULT_REQUEST_TIMEOUT_IN_MS = 60_000;
+
 /**
  * Create the pipeline used for every request: the Azure SDK's standard
- * policies, the user agent prefix `azure-vm-identity/<version>`, bearer
- * authentication in the Sign phase and a backoff for 429s without Retry-After.
+ * policies (retries, logging, tracing, user agent `azure-vm-identity/<version>`),
+ * bearer authentication in the Sign phase (over plain http only to a loopback
+ * host, the emulator), a backoff for 429s without Retry-After, and, inside
+ * the retries, the attempt policy and a per-attempt timeout.
  */
 export function createArmPipeline(
   credential: TokenCredential,
   scopes: string[],
+  endpoint: string,
   options: ArmPipelineOptions = {},
 ): ArmPipeline {
   const userPrefix = options.userAgentOptions?.userAgentPrefix;
@@ -57,9 +47,12 @@ export function createArmPipeline(
       additionalAllowedHeaderNames: [
         "x-ms-request-id",
         "x-ms-correlation-request-id",
+        "x-ms-ratelimit-remaining-subscription-reads",
         "x-ms-ratelimit-remaining-subscription-writes",
+        "x-ms-ratelimit-remaining-subscription-deletes",
         "x-ms-ratelimit-remaining-resource",
         "azure-asyncoperation",
+        "retry-after-ms",
         "etag",
         "if-match",
         "if-none-match",
@@ -67,7 +60,12 @@ export function createArmPipeline(
       ],
     },
   });
-  pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes }), { phase: "Sign" });
+  // The SDK's bearer policy refuses every non-https URL; the emulator is plain http on loopback.
+  const loopback = endpoint.toLowerCase().startsWith("http://");
+  pipeline.addPolicy(
+    loopback ? loopbackBearerPolicy(credential, scopes) : bearerTokenAuthenticationPolicy({ credential, scopes }),
+    { phase: "Sign" },
+  );
   // The same retryOptions that tune the default retry policy tune the 429 backoff.
   const { maxRetries, retryDelayInMs, maxRetryDelayInMs } = options.retryOptions ?? {};
   pipeline.addPolicy(
@@ -78,9 +76,8 @@ export function createArmPipeline(
     }),
     { phase: "Retry" },
   );
-  pipeline.addPolicy(attemptCounterPolicy(), { afterPhase: "Retry" });
-  pipeline.addPolicy(writePacingPolicy(), { afterPhase: "Retry" });
-  pipeline.addPolicy(attemptTimeoutPolicy(options.requestTimeoutInMs ?? 60_000), { afterPhase: "Retry" });
+  pipeline.addPolicy(attemptPolicy(), { afterPhase: "Retry" });
+  pipeline.addPolicy(attemptTimeoutPolicy(options.requestTimeoutInMs ?? DEFAULT_REQUEST_TIMEOUT_IN_MS), { afterPhase: "Retry" });
   for (const { policy, position } of options.additionalPolicies ?? []) {
     pipeline.addPolicy(policy, position === "perRetry" ? { afterPhase: "Sign" } : {});
   }

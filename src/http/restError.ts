@@ -28,6 +28,11 @@ export function redactedRequest(request: PipelineRequest): PipelineRequest {
   return createPipelineRequest({ url: request.url, method: request.method, headers, requestId: request.requestId });
 }
 
+/** A copy of the response whose request is {@link redactedRequest}. */
+export function redactedResponse(response: PipelineResponse): PipelineResponse {
+  return { ...response, request: redactedRequest(response.request) };
+}
+
 /** Remove the Authorization header from the request an error carries, in place. */
 export function scrubError(e: unknown): unknown {
   const request = (e as { request?: PipelineRequest } | undefined)?.request;
@@ -37,43 +42,37 @@ export function scrubError(e: unknown): unknown {
   return e;
 }
 
+function requestIdNote(response: PipelineResponse): string {
+  const requestId = response.headers.get("x-ms-request-id");
+  return requestId ? ` (x-ms-request-id: ${requestId})` : "";
+}
+
 /**
  * Turn a non-2xx ARM response into a `RestError` whose `code` is ARM's error
  * code and whose message names the method, URL, status, ARM's message and the
  * `x-ms-request-id`.
  */
 export function restErrorFromResponse(response: PipelineResponse, body: unknown): RestError {
-  const request = redactedRequest(response.request);
+  const safe = redactedResponse(response);
   const error = armErrorOf(body);
-  const requestId = response.headers.get("x-ms-request-id");
   const code = error?.code ?? `HttpStatus${response.status}`;
   const detail = error?.message ?? (response.bodyAsText ? response.bodyAsText.slice(0, 500) : "no error message");
   const message =
-    `${request.method} ${withoutQuery(request.url)} failed with ${response.status} ${code}: ${detail}` +
-    (requestId ? ` (x-ms-request-id: ${requestId})` : "");
-  return new RestError(message, {
-    code,
-    statusCode: response.status,
-    request,
-    response: { ...response, request },
-  });
+    `${safe.request.method} ${withoutQuery(safe.request.url)} failed with ${response.status} ${code}: ${detail}` + requestIdNote(response);
+  return new RestError(message, { code, statusCode: response.status, request: safe.request, response: safe });
 }
 
 /**
  * A `RestError` for a long-running operation that ended `Failed` or
- * `Canceled`, carrying the operation's own error code and message.
+ * `Canceled`: its `code` is the operation's own error code (else
+ * `OperationFailed` / `OperationCanceled`), it has no `statusCode` (the HTTP
+ * exchanges succeeded; the operation did not), and `response` is the status
+ * response that reported the end.
  */
-export function restErrorFromOperation(
-  what: string,
-  status: string,
-  body: unknown,
-  requestId: string | undefined,
-  statusCode: number,
-): RestError {
+export function restErrorFromOperation(what: string, status: "Failed" | "Canceled", statusResponse: PipelineResponse, body: unknown): RestError {
+  const safe = redactedResponse(statusResponse);
   const error = armErrorOf(body);
   const code = error?.code ?? (status === "Canceled" ? "OperationCanceled" : "OperationFailed");
-  const message =
-    `${what} ended ${status}: ${code}: ${error?.message ?? "the service gave no reason"}` +
-    (requestId ? ` (x-ms-request-id: ${requestId})` : "");
-  return new RestError(message, { code, statusCode });
+  const message = `${what} ended ${status}: ${code}: ${error?.message ?? "the service gave no reason"}` + requestIdNote(statusResponse);
+  return new RestError(message, { code, request: safe.request, response: safe });
 }

@@ -1,25 +1,16 @@
-import type { ClientContext } from "../client/clientContext.js";
-import { putExtensionRequest, putVmRequest } from "../core/armRequests.js";
+import { putVmRequest, vmExtensionHost } from "../core/armRequests.js";
 import { type VmDefinition, buildCreateVmBody, osTypeOfDefinition } from "../core/createVm.js";
 import type { VmIdentity } from "../core/identity.js";
 import { DEFAULT_MSI_PORT, msiExtensionBody, msiExtensionType } from "../core/msiExtension.js";
-import type { RawArmRequest } from "../core/request.js";
+import { armRequest, type RawArmRequest } from "../core/request.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
-import type { OsType } from "../core/validation.js";
-import { isRestError } from "@azure/core-rest-pipeline";
-import { wasReplayed } from "../http/armHttpClient.js";
-import { waitForOperation, waitForProvisioning } from "../http/lro.js";
-import type { OperationContext, OperationOptions } from "../http/operationContext.js";
-import { type VmExtensionResource, checkInstallOptions, installMsiExtension } from "./msiExtension.js";
-import { readVm } from "./readVm.js";
-
-/** The MSI extension to install once the VM exists. */
-export interface CreateMsiExtensionOptions {
-  port?: number;
-  /** Default: from the definition's OS disk or OS profile, else from the created VM. */
-  os?: OsType;
-  name?: string;
-}
+import { snapshotOf } from "../core/snapshot.js";
+import type { ArmTarget } from "../core/armRequests.js";
+import { createArmPoller, followProvisioningState } from "../http/lro.js";
+import type { Operation } from "../http/operation.js";
+import { restErrorFromResponse } from "../http/restError.js";
+import type { CreateMsiExtensionOptions } from "../options.js";
+import { type VmExtensionResource, installMsiExtension } from "./msiExtension.js";
 
 /** What a create builder holds. */
 export interface VmCreateSpec {
@@ -27,12 +18,6 @@ export interface VmCreateSpec {
   systemAssigned: boolean;
   userAssignedIds: readonly string[];
   msiExtension?: CreateMsiExtensionOptions;
-}
-
-/** Options of the create builder's `apply()`. */
-export interface VmCreateOptions extends OperationOptions {
-  /** Replace an existing VM of that name. Default false: the PUT carries `If-None-Match: *`. */
-  overwrite?: boolean;
 }
 
 /** The requests a create would send, in order. */
@@ -50,63 +35,51 @@ export interface VmCreateResult {
   correlationId: string;
 }
 
-/** Validate the extension options now, so a mistake fails before the VM is created. */
-export function checkCreateMsiOptions(options: CreateMsiExtensionOptions): void {
-  checkInstallOptions(options);
-}
-
 /** The requests of a create, built without any read. */
-export function planCreateVm(cc: ClientContext, vm: ResourceGroupScoped, spec: VmCreateSpec, overwrite: boolean): VmCreatePlan {
+export function planCreateVm(target: ArmTarget, vm: ResourceGroupScoped, spec: VmCreateSpec, overwrite: boolean): VmCreatePlan {
   const body = buildCreateVmBody(spec.definition, spec.systemAssigned, spec.userAssignedIds);
-  const requests = [putVmRequest(cc, vm, body, overwrite)];
+  const requests = [putVmRequest(target, vm, body, overwrite)];
   if (spec.msiExtension) {
     const os = spec.msiExtension.os ?? osTypeOfDefinition(spec.definition);
     if (os) {
       const name = spec.msiExtension.name ?? msiExtensionType(os);
       const port = spec.msiExtension.port ?? DEFAULT_MSI_PORT;
-      requests.push(putExtensionRequest(cc, vm, name, msiExtensionBody(os, port, spec.definition.location)));
+      requests.push(armRequest("PUT", vmExtensionHost(target, vm).extensionUrl(name), msiExtensionBody(os, port, spec.definition.location)));
     }
   }
   return { requests };
 }
 
-/** PUT the VM, wait, read it back, then install the extension if asked. */
-export async function createVm(
-  cc: ClientContext,
-  vm: ResourceGroupScoped,
-  spec: VmCreateSpec,
-  ctx: OperationContext,
-  overwrite: boolean,
-): Promise<VmCreateResult> {
-  const [put] = planCreateVm(cc, vm, spec, overwrite).requests as [RawArmRequest];
-  try {
-    const response = await cc.http.send(put, ctx);
-    await waitForOperation(cc.http, put, response, ctx);
-  } catch (e) {
-    // A replayed `If-None-Match: *` PUT answers 412 when its first attempt created
-    // the VM and only the answer was lost: that VM is ours, wait for it.
-    if (!(isRestError(e) && e.statusCode === 412 && wasReplayed(e))) throw e;
-    await waitForProvisioning(cc.http, put.url, ctx);
-  }
-  const created = await readVm(cc, vm, ctx);
+/**
+ * PUT the VM, wait, read it back (core-lro's final GET), then install the
+ * extension if asked. A replayed `If-None-Match: *` PUT answers 412 (or 409)
+ * when its first attempt, unanswered, created the VM: that VM is this call's
+ * own, followed to the end of its provisioning.
+ */
+export async function createVm(op: Operation, vm: ResourceGroupScoped, spec: VmCreateSpec, overwrite: boolean): Promise<VmCreateResult> {
+  const [put] = planCreateVm(op.target, vm, spec, overwrite).requests as [RawArmRequest];
+  const created = await createArmPoller(op, {
+    async start() {
+      const response = await op.send(put, { accept: [409, 412] });
+      if (response.status < 300) return response;
+      if (response.unansweredAttempts === 0) throw restErrorFromResponse(response.raw, response.body);
+      return followProvisioningState(op, put.url);
+    },
+    result: (final) => snapshotOf(final.body, final.headers["etag"]),
+  }).pollUntilDone();
   const result: VmCreateResult = {
     vm: created.body,
     identity: created.identity,
-    requestIds: ctx.requestIds,
-    correlationId: ctx.correlationId,
+    requestIds: op.requestIds as string[],
+    correlationId: op.correlationId,
   };
   if (spec.msiExtension) {
     const os = spec.msiExtension.os ?? osTypeOfDefinition(spec.definition) ?? created.osType;
-    result.extension = await installMsiExtension(
-      cc,
-      vm,
-      {
-        ...spec.msiExtension,
-        ...(os ? { os } : {}),
-        location: created.location ?? spec.definition.location,
-      },
-      ctx,
-    );
+    result.extension = await installMsiExtension(op, vmExtensionHost(op.target, vm), {
+      ...spec.msiExtension,
+      ...(os ? { os } : {}),
+      location: created.location ?? spec.definition.location,
+    });
   }
   return result;
 }

@@ -1,28 +1,16 @@
-import type { ClientContext } from "../client/clientContext.js";
-import { deleteExtensionRequest, getExtensionRequest, putExtensionRequest } from "../core/armRequests.js";
-import { DEFAULT_MSI_PORT, msiExtensionBody, msiExtensionType } from "../core/msiExtension.js";
-import type { RawArmRequest } from "../core/request.js";
-import type { ResourceGroupScoped } from "../core/resourceId.js";
-import { type OsType, validateExtensionName, validateLocation, validateOsType, validatePort } from "../core/validation.js";
-import { InvalidInputError } from "../errors.js";
-import { waitForOperation } from "../http/lro.js";
-import type { OperationContext } from "../http/operationContext.js";
+import type { ExtensionHost } from "../core/armRequests.js";
+import { DEFAULT_MSI_PORT, msiExtensionBody, msiExtensionType, validateMsiExtensionOptions } from "../core/msiExtension.js";
+import { InvalidInputError } from "../core/errors.js";
+import { armRequest, type RawArmRequest } from "../core/request.js";
+import { type OsType, validateExtensionName, validateOsType } from "../core/validation.js";
+import { followDeletion, followProvisioningState, waitForDeletion, waitForOperation } from "../http/lro.js";
+import type { ArmResponse, Operation } from "../http/operation.js";
+import { restErrorFromResponse } from "../http/restError.js";
 import { logger } from "../logger.js";
-import { readVm } from "./readVm.js";
+import type { MsiExtensionInstallOptions } from "../options.js";
+import { type ReadResource, readResource } from "./readResource.js";
 
-/** Options of `msiExtension.install()`. */
-export interface MsiExtensionInstallOptions {
-  /** The VM's OS; read from the VM when omitted. */
-  os?: OsType;
-  /** The port of the extension's token endpoint. Default 50342. */
-  port?: number;
-  /** The extension's name. Default: its type, as the CLI and PowerShell name it. */
-  name?: string;
-  /** Must be the VM's location; read from the VM when omitted. */
-  location?: string;
-}
-
-/** A VM extension as ARM returns it. */
+/** A VM (or scale-set) extension as ARM returns it. */
 export interface VmExtensionResource {
   id?: string;
   name?: string;
@@ -57,105 +45,100 @@ function warnDeprecatedOnce(): void {
   );
 }
 
-/**
- * Check MSI extension options (`os`, `port`, `name`, `location`) without
- * sending anything; throws `InvalidInputError` naming the bad value.
- */
-export function checkInstallOptions(options: MsiExtensionInstallOptions): void {
-  if (options === null || typeof options !== "object") {
-    throw new InvalidInputError("InvalidOption", "Invalid msiExtension options: expected an object.", options);
-  }
-  if (options.os !== undefined) validateOsType(options.os);
-  if (options.port !== undefined) validatePort(options.port);
-  if (options.location !== undefined) validateLocation(options.location);
-  if (options.name !== undefined) validateExtensionName(options.name);
-}
+const isConflictingWrite = (response: ArmResponse): boolean =>
+  response.status === 409 && (response.body as { error?: { code?: unknown } } | undefined)?.error?.code === "ConflictingConcurrentWriteNotAllowed";
 
-/** Resolve what the install needs, reading the VM (one GET) only when `os` or `location` is missing. */
+/** Resolve what the install needs, reading the host (one GET) only when `os` or a needed `location` is missing. */
 export async function planMsiInstall(
-  cc: ClientContext,
-  vm: ResourceGroupScoped,
+  op: Operation,
+  host: ExtensionHost,
   options: MsiExtensionInstallOptions,
-  ctx: OperationContext,
 ): Promise<{ request: RawArmRequest; name: string }> {
-  checkInstallOptions(options);
-  let os = options.os === undefined ? undefined : validateOsType(options.os);
-  let location = options.location;
-  if (os === undefined || location === undefined) {
-    const snapshot = await readVm(cc, vm, ctx);
+  validateMsiExtensionOptions(options);
+  let os: OsType | undefined = options.os === undefined ? undefined : validateOsType(options.os);
+  let location = host.located ? options.location : undefined;
+  if (os === undefined || (host.located && location === undefined)) {
+    const snapshot = await readResource(op, host.url);
     os ??= snapshot.osType;
-    location ??= snapshot.location;
-    if (!os) {
-      throw new InvalidInputError("InvalidOsType", `The OS type of ${vm.name} is not in its storage profile: pass os: "Windows" or "Linux".`);
-    }
-    if (!location) throw new InvalidInputError("InvalidLocation", `The location of ${vm.name} is unknown: pass location.`);
+    if (host.located) location ??= snapshot.location;
+    if (!os) throw new InvalidInputError("InvalidOsType", `The OS type of ${host.label} is not in its storage profile: pass os: "Windows" or "Linux".`);
+    if (host.located && !location) throw new InvalidInputError("InvalidLocation", `The location of ${host.label} is unknown: pass location.`);
   }
   const name = options.name ?? msiExtensionType(os);
-  const port = options.port ?? DEFAULT_MSI_PORT;
-  return { request: putExtensionRequest(cc, vm, name, msiExtensionBody(os, port, location)), name };
+  const body = msiExtensionBody(os, options.port ?? DEFAULT_MSI_PORT, location);
+  return { request: armRequest("PUT", host.extensionUrl(name), body), name };
 }
 
-/** Install the MSI extension: PUT, wait, read it back. */
-export async function installMsiExtension(
-  cc: ClientContext,
-  vm: ResourceGroupScoped,
-  options: MsiExtensionInstallOptions,
-  ctx: OperationContext,
-): Promise<VmExtensionResource> {
-  const { request, name } = await planMsiInstall(cc, vm, options, ctx);
+/**
+ * Install the MSI extension: PUT, wait for its operation, read it back.
+ * A replay whose first attempt got no answer and which finds the host busy
+ * (409) is this call's own PUT still running: it is followed to its end.
+ */
+export async function installMsiExtension(op: Operation, host: ExtensionHost, options: MsiExtensionInstallOptions): Promise<VmExtensionResource> {
+  const { request } = await planMsiInstall(op, host, options);
   warnDeprecatedOnce();
-  const response = await cc.http.send(request, ctx);
-  await waitForOperation(cc.http, request, response, ctx);
-  const after = await cc.http.send(getExtensionRequest(cc, vm, name), ctx);
-  return after.body as VmExtensionResource;
+  const response = await op.send(request, { accept: [409] });
+  if (response.status === 409) {
+    if (response.unansweredAttempts === 0 || !isConflictingWrite(response)) throw restErrorFromResponse(response.raw, response.body);
+    return (await followProvisioningState(op, request.url)).body as VmExtensionResource;
+  }
+  return (await waitForOperation(op, response)).body as VmExtensionResource;
 }
 
-/** The extension name to act on: the one given, else the type for the VM's OS (one GET). */
-async function resolveName(cc: ClientContext, vm: ResourceGroupScoped, name: string | undefined, ctx: OperationContext): Promise<string> {
-  if (name !== undefined) return validateExtensionName(name);
-  const snapshot = await readVm(cc, vm, ctx);
-  if (!snapshot.osType) {
-    throw new InvalidInputError("InvalidOsType", `The OS type of ${vm.name} is not in its storage profile: pass the extension name.`);
-  }
-  return msiExtensionType(snapshot.osType);
+/** The extension name to act on: the one given, else the type for the host's OS (one GET, returned too). */
+async function resolveName(op: Operation, host: ExtensionHost, name: string | undefined): Promise<{ name: string; read?: ReadResource }> {
+  if (name !== undefined) return { name: validateExtensionName(name) };
+  const read = await readResource(op, host.url);
+  if (!read.osType) throw new InvalidInputError("InvalidOsType", `The OS type of ${host.label} is not in its storage profile: pass the extension name.`);
+  return { name: msiExtensionType(read.osType), read };
+}
+
+/** Whether a host body lists an extension of that name (VMs list theirs in `resources`; scale sets in their model). */
+function listsExtension(body: Record<string, unknown>, name: string): boolean | undefined {
+  const vmResources = body["resources"];
+  const model = (body["properties"] as { virtualMachineProfile?: { extensionProfile?: { extensions?: unknown } } } | undefined)
+    ?.virtualMachineProfile?.extensionProfile?.extensions;
+  const list = Array.isArray(vmResources) ? vmResources : Array.isArray(model) ? model : undefined;
+  if (!list) return undefined;
+  return list.some((e) => typeof (e as { name?: unknown })?.name === "string" && (e as { name: string }).name.toLowerCase() === name.toLowerCase());
 }
 
 /** Get the MSI extension; undefined when it is not installed. */
-export async function getMsiExtension(
-  cc: ClientContext,
-  vm: ResourceGroupScoped,
-  name: string | undefined,
-  ctx: OperationContext,
-): Promise<VmExtensionResource | undefined> {
-  const resolved = await resolveName(cc, vm, name, ctx);
-  const response = await cc.http.send(getExtensionRequest(cc, vm, resolved), ctx, { allowStatuses: [404] });
+export async function getMsiExtension(op: Operation, host: ExtensionHost, name: string | undefined): Promise<VmExtensionResource | undefined> {
+  const resolved = await resolveName(op, host, name);
+  const response = await op.send(armRequest("GET", host.extensionUrl(resolved.name)), { accept: [404] });
   if (response.status !== 404) return response.body as VmExtensionResource;
-  // A 404 means "not installed" only if the VM exists: a missing VM is an error.
-  if (name !== undefined) await readVm(cc, vm, ctx);
+  // A 404 means "not installed" only if the host exists: a missing VM is an error.
+  if (!resolved.read) await readResource(op, host.url);
   return undefined;
 }
 
-/** The DELETE that removes the extension (reads the VM for its OS when no name is given). */
-export async function planMsiRemove(
-  cc: ClientContext,
-  vm: ResourceGroupScoped,
-  name: string | undefined,
-  ctx: OperationContext,
-): Promise<{ request: RawArmRequest; name: string }> {
-  const resolved = await resolveName(cc, vm, name, ctx);
-  return { request: deleteExtensionRequest(cc, vm, resolved), name: resolved };
+/** The DELETE that removes the extension (reads the host for its OS when no name is given). */
+export async function planMsiRemove(op: Operation, host: ExtensionHost, name: string | undefined): Promise<{ request: RawArmRequest; name: string; read?: ReadResource }> {
+  const resolved = await resolveName(op, host, name);
+  return { request: armRequest("DELETE", host.extensionUrl(resolved.name)), ...resolved };
 }
 
-/** Remove the MSI extension: DELETE and wait. */
-export async function removeMsiExtension(
-  cc: ClientContext,
-  vm: ResourceGroupScoped,
-  name: string | undefined,
-  ctx: OperationContext,
-): Promise<MsiExtensionRemoveResult> {
-  const { request, name: resolved } = await planMsiRemove(cc, vm, name, ctx);
-  const response = await cc.http.send(request, ctx);
-  if (response.status === 204) return { removed: false, name: resolved };
-  await waitForOperation(cc.http, request, response, ctx);
+/**
+ * Remove the MSI extension: DELETE and wait. When the DELETE's first attempt
+ * got no answer, its replay may find the extension still being deleted (409)
+ * or already gone (204): both are this call's own DELETE, reported as
+ * `removed: true` once the extension is gone (unless a read before the
+ * DELETE showed there was no such extension).
+ */
+export async function removeMsiExtension(op: Operation, host: ExtensionHost, name: string | undefined): Promise<MsiExtensionRemoveResult> {
+  const { request, name: resolved, read } = await planMsiRemove(op, host, name);
+  const response = await op.send(request, { accept: [409] });
+  const replayed = response.unansweredAttempts > 0;
+  if (response.status === 409) {
+    if (!replayed || !isConflictingWrite(response)) throw restErrorFromResponse(response.raw, response.body);
+    await followDeletion(op, request.url);
+    return { removed: true, name: resolved };
+  }
+  if (response.status === 204) {
+    const knownAbsent = read ? listsExtension(read.body, resolved) === false : false;
+    return { removed: replayed && !knownAbsent, name: resolved };
+  }
+  await waitForDeletion(op, response);
   return { removed: true, name: resolved };
 }

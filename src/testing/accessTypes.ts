@@ -9,12 +9,16 @@ export type PrincipalType = "User" | "Group" | "ServicePrincipal" | "ForeignGrou
 /** Options of the emulator's access model, part of {@link FakeArmOptions}. */
 export interface FakeArmAccessOptions {
   /**
-   * Emulator time (see `clock`) during which a principal that just appeared
-   * is not yet found by role assignment writes: a PUT for it answers 400
-   * `PrincipalNotFound` unless its body gives `principalType`. Default 0.
+   * Emulator time (the clock `timeScale` speeds up) during which a principal
+   * that just appeared is not yet found by role assignment writes: a PUT for
+   * it answers 400 `PrincipalNotFound` unless its body gives `principalType`.
+   * Default 0; `Infinity`: never replicated.
    */
   principalReplicationDelayMs?: number;
-  /** Role assignments one subscription may hold; the next PUT answers 400 `RoleAssignmentLimitExceeded`. Default 4000. */
+  /**
+   * Role assignments each subscription may hold (at the subscription or
+   * below); the next PUT there answers 400 `RoleAssignmentLimitExceeded`. Default 4000.
+   */
   roleAssignmentLimit?: number;
   /**
    * Status of a role assignment PUT that repeats an existing assignment
@@ -28,10 +32,6 @@ export interface FakeArmAccessOptions {
    * `"Unknown"` shows it as the portal does.
    */
   orphanPrincipalType?: "stored" | "Unknown";
-  /** Entries per page of the emulator's list answers (role assignments, scale sets, instances). Default 100. */
-  listPageSize?: number;
-  /** The emulator's clock in milliseconds (replication delay, `createdOn`). Default `Date.now`. */
-  clock?: () => number;
 }
 
 /** One permission block of a role definition. */
@@ -69,7 +69,7 @@ export interface AddRoleDefinitionOptions {
   /** Its GUID; default a random one. */
   id?: string;
   description?: string;
-  /** Scopes it can be assigned at (and below). Default the emulator's subscription. */
+  /** Scopes it can be assigned at (and below). Default every subscription the emulator serves. */
   assignableScopes?: string[];
   permissions?: Array<Partial<RolePermission>>;
 }
@@ -149,7 +149,7 @@ export interface DenySpec {
 export interface FakeArmAccess {
   /** Every role assignment held, in creation order, orphans included. */
   roleAssignments(): HeldRoleAssignment[];
-  /** Adds a custom role definition and returns its id. */
+  /** Adds a custom role definition and returns its id (as `arm.subscriptionId` shows it). */
   addRoleDefinition(options: AddRoleDefinitionOptions): string;
   /** Adds a role assignment without HTTP (e.g. to fill a subscription up to its limit) and returns its id. */
   addRoleAssignment(options: AddRoleAssignmentOptions): string;

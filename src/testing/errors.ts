@@ -1,5 +1,20 @@
 import type { ArmResponse } from "./response.js";
 
+/** One entry of an ARM error's `details`. */
+export interface ArmErrorDetail {
+  code: string;
+  message: string;
+  target?: string;
+}
+
+/** Optional parts of an ARM error response. */
+export interface ArmErrorExtras {
+  /** Response headers, e.g. `Retry-After` on a 429. */
+  headers?: Record<string, string>;
+  /** The error's `details`. */
+  details?: ArmErrorDetail[];
+}
+
 /**
  * An ARM error raised while handling a request: the router turns it into the
  * `{"error":{"code","message","target"?}}` body ARM sends, with `status`.
@@ -18,6 +33,8 @@ export class ArmError extends Error {
     message: string,
     /** The offending request property, when there is one. */
     readonly target?: string,
+    /** Headers and details of the response. */
+    readonly extras: ArmErrorExtras = {},
   ) {
     super(message);
   }
@@ -30,15 +47,17 @@ export function errorResponse(
   message: string,
   target?: string,
   headers?: Record<string, string>,
+  details?: ArmErrorDetail[],
 ): ArmResponse {
-  const error: Record<string, string> = { code, message };
+  const error: Record<string, unknown> = { code, message };
   if (target !== undefined) error.target = target;
+  if (details !== undefined) error.details = details;
   return { status, headers, body: { error } };
 }
 
 /** The response for a caught {@link ArmError}. */
 export function responseOf(err: ArmError): ArmResponse {
-  return errorResponse(err.status, err.code, err.message, err.target);
+  return errorResponse(err.status, err.code, err.message, err.target, err.extras.headers, err.extras.details);
 }
 
 /** 404 `ResourceNotFound`, worded as ARM words it. */

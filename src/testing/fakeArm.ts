@@ -1,54 +1,33 @@
 /** `startFakeArm`: wires the emulator's parts together behind the {@link FakeArm} interface. */
-import type { FakeArmAccessOptions } from "./accessTypes.js";
-import { createAccessAndScaleSets, resolveExtendedOptions } from "./accessAndScaleSets.js";
+import { createAccess } from "./access.js";
+import { createAccessAndScaleSets } from "./accessAndScaleSets.js";
 import { createFakeAuth } from "./auth.js";
+import { addVms } from "./bulkSeeding.js";
+import { createClock } from "./clock.js";
 import type { EmulatorState } from "./context.js";
 import { createFaultRegistry } from "./faults.js";
+import { createLimits } from "./limits.js";
 import { createOperations } from "./operations.js";
+import { resolveOptions } from "./options.js";
 import { createPipeline } from "./pipeline.js";
 import { renderExtension, renderUai, renderVm } from "./render.js";
 import { createRequestLog } from "./requestLog.js";
 import { createRouter } from "./router.js";
 import { createSeeding } from "./seeding.js";
 import { listen } from "./server.js";
+import { createStats } from "./stats.js";
 import { createStore } from "./store.js";
 import { createThrottle } from "./throttle.js";
 import type { FakeArm, FakeArmOptions } from "./types.js";
 
-/** The subscription the emulator serves unless told otherwise (a well-formed, obviously fake GUID). */
-export const DEFAULT_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000000";
-
-/** The tenant of the identities the emulator creates unless told otherwise. */
-export const DEFAULT_TENANT_ID = "00000000-0000-4000-8000-000000000001";
-
-function validated(options: FakeArmOptions): Required<Omit<FakeArmOptions, keyof FakeArmAccessOptions>> {
-  const resolved = {
-    subscriptionId: options.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID,
-    tenantId: options.tenantId ?? DEFAULT_TENANT_ID,
-    pollsUntilDone: options.pollsUntilDone ?? 1,
-    retryAfterSeconds: options.retryAfterSeconds ?? 0,
-    autoCompleteAfterMs: options.autoCompleteAfterMs ?? 2000,
-    port: options.port ?? 0,
-  };
-  const checks: Array<[boolean, string]> = [
-    [/^[^/?#\s]+$/.test(resolved.subscriptionId), "subscriptionId must be a non-empty id without '/', '?', '#' or spaces"],
-    [resolved.tenantId !== "", "tenantId must not be empty"],
-    [Number.isInteger(resolved.pollsUntilDone) && resolved.pollsUntilDone >= 0, "pollsUntilDone must be an integer >= 0"],
-    [
-      Number.isInteger(resolved.retryAfterSeconds) && resolved.retryAfterSeconds >= 0,
-      "retryAfterSeconds must be an integer >= 0",
-    ],
-    [resolved.autoCompleteAfterMs >= 0, "autoCompleteAfterMs must be >= 0 (Infinity to disable)"],
-    [Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535, "port must be 0..65535"],
-  ];
-  for (const [ok, message] of checks) if (!ok) throw new RangeError(`startFakeArm: ${message}.`);
-  return resolved;
-}
+export { DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID } from "./options.js";
 
 /**
  * Starts an in-process emulator of the ARM operations this library performs
- * (VMs and their identities, VM extensions, user-assigned identities,
- * asynchronous operations), listening on 127.0.0.1 only.
+ * (VMs and scale sets with their identities and extensions, user-assigned
+ * identities, role definitions and assignments, asynchronous operations,
+ * lists, subscriptions and Resource Graph queries), listening on 127.0.0.1
+ * only, optionally with Azure's request budgets.
  *
  * @example
  * ```ts
@@ -58,81 +37,137 @@ function validated(options: FakeArmOptions): Required<Omit<FakeArmOptions, keyof
  * // ...
  * await arm.close();
  * ```
+ * @throws RangeError for an invalid option, naming it and the expected form.
  */
 export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeArm> {
-  const config = validated(options);
-  const extraOptions = resolveExtendedOptions(options);
+  const config = resolveOptions(options);
+  const clock = createClock(config.timeScale, config.clock);
   const auth = createFakeAuth();
-  const log = createRequestLog();
+  const stats = createStats();
+  const log = createRequestLog(config.maxLoggedRequests);
   const faults = createFaultRegistry();
   const throttle = createThrottle();
-  const store = createStore(config.subscriptionId);
-  const operations = createOperations(config);
+  const limits = createLimits(config.budgets, clock, stats);
+  const operations = createOperations({ ...config, clock });
+  const access = createAccess();
 
   // Requests are handled in I/O callbacks, never before the synchronous code
   // that follows `await listen` has set the pipeline.
   let pipeline: ReturnType<typeof createPipeline> | undefined;
   const server = await listen(config.port, (raw) => pipeline!(raw));
-  const state: EmulatorState = {
-    subscriptionId: config.subscriptionId,
-    tenantId: config.tenantId,
-    endpoint: server.origin,
-    retryAfterSeconds: config.retryAfterSeconds,
-    store,
-    operations,
-  };
-  const seeding = createSeeding(state);
-  const extra = createAccessAndScaleSets(state, extraOptions, seeding.seedIdentity);
-  pipeline = createPipeline({ log, faults, auth, throttle, route: extra.guard(createRouter(state, extra.routes)) });
+
+  const states = new Map<string, EmulatorState>();
+  for (const { id } of config.subscriptions) {
+    states.set(id.toLowerCase(), {
+      subscriptionId: id,
+      tenantId: config.tenantId,
+      endpoint: server.origin,
+      retryAfterSeconds: config.retryAfterSeconds,
+      store: createStore(id, (other) => states.get(other.toLowerCase())?.store),
+      operations,
+      clock,
+      limits,
+      config,
+      access,
+      subscriptions: states,
+    });
+  }
+  const subscriptionId = config.subscriptions[0]!.id;
+  const seedings = new Map([...states].map(([id, state]) => [id, createSeeding(state)]));
+
+  /** The state of one of the emulator's subscriptions (default the first). @throws for one it does not serve. */
+  function stateOf(id: string | undefined = subscriptionId): EmulatorState {
+    const state = states.get(String(id).toLowerCase());
+    if (!state) {
+      throw new RangeError(`The emulator does not serve subscription '${String(id)}'; it serves ${[...states.values()].map((s) => `'${s.subscriptionId}'`).join(", ")}.`);
+    }
+    return state;
+  }
+  const seedingOf = (id: string | undefined) => seedings.get(stateOf(id).subscriptionId.toLowerCase())!;
+  const extra = createAccessAndScaleSets({ first: stateOf(undefined), stateOf, seedingOf, settle: () => operations.settle() });
+
+  pipeline = createPipeline({
+    log,
+    stats,
+    faults,
+    auth,
+    throttle,
+    arm: limits.arm,
+    servesSubscription: (id) => states.has(id.toLowerCase()),
+    settle: () => operations.settle(),
+    route: extra.guard(createRouter(states)),
+  });
+
+  /** Looks up state after finishing the operations whose time has come. */
+  function settled<T>(id: string | undefined, read: (state: EmulatorState) => T): T {
+    operations.settle();
+    return read(stateOf(id));
+  }
 
   return {
     endpoint: server.origin,
     credential: auth.credential,
-    subscriptionId: config.subscriptionId,
+    subscriptionId,
+    subscriptionIds: config.subscriptions.map((s) => s.id),
     tenantId: config.tenantId,
     get requests() {
       return log.entries;
     },
     get stats() {
-      return log.stats();
+      return stats.snapshot();
     },
+    now: () => clock.now(),
+    credentialFor: (principal) => auth.credentialFor(principal),
     ...extra.api,
     addVm(vm) {
-      const id = seeding.addVm(vm);
+      const id = seedingOf(vm.subscriptionId).addVm(vm);
       extra.seeded(id, vm.identity);
       return id;
     },
+    addVms(count, template) {
+      const ids = addVms(stateOf(template.subscriptionId), seedingOf(template.subscriptionId), count, template, extra.seededVm);
+      extra.seeded(undefined, template.identity);
+      return ids;
+    },
     addUserAssignedIdentity(uai) {
-      const id = seeding.addUserAssignedIdentity(uai);
+      const id = seedingOf(uai.subscriptionId).addUserAssignedIdentity(uai);
       extra.seeded(id);
       return id;
     },
-    getVm(resourceGroup, name) {
-      const vm = store.findVm(resourceGroup, name);
-      return vm && renderVm(vm);
-    },
-    getExtension(resourceGroup, vmName, name) {
-      const vm = store.findVm(resourceGroup, vmName);
-      const ext = vm?.extensions.get(name.toLowerCase());
-      return vm && ext && renderExtension(vm, ext);
-    },
-    getUserAssignedIdentity(resourceGroup, name) {
-      const uai = store.findUai(resourceGroup, name);
-      return uai && renderUai(uai);
-    },
+    getVm: (resourceGroup, name, subscription) =>
+      settled(subscription, ({ store }) => {
+        const vm = store.findVm(resourceGroup, name);
+        return vm && renderVm(vm);
+      }),
+    getExtension: (resourceGroup, vmName, name, subscription) =>
+      settled(subscription, ({ store }) => {
+        const vm = store.findVm(resourceGroup, vmName);
+        const ext = vm?.extensions.get(name.toLowerCase());
+        return vm && ext && renderExtension(vm, ext);
+      }),
+    getUserAssignedIdentity: (resourceGroup, name, subscription) =>
+      settled(subscription, ({ store }) => {
+        const uai = store.findUai(resourceGroup, name);
+        return uai && renderUai(uai);
+      }),
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     failOperations: (spec = {}) => operations.failNext(spec),
     completeOperations: () => operations.completeAll(),
     setThrottle: (spec) => throttle.set(spec),
-    clearRequests: () => log.clear(),
+    clearRequests() {
+      log.clear();
+      stats.clear();
+    },
     reset() {
       operations.clear();
-      store.clear();
-      extra.reset();
+      for (const state of states.values()) state.store.clear();
+      access.clear();
       log.clear();
+      stats.clear();
       faults.clear();
       throttle.set(undefined);
+      limits.clear();
     },
     close() {
       operations.clear();

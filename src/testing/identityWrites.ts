@@ -1,10 +1,12 @@
 /**
  * The identity part of a PUT or PATCH, shared by VMs and scale sets: the
  * request's `identity` validated and merged (identitySemantics.ts), checked by
- * the resource kind's own rule, then resolved into a stored identity (vmIdentity.ts).
+ * the resource kind's own rule, resolved into a stored identity (vmIdentity.ts),
+ * and charged to managed identity's limits (identityLimits.ts).
  */
 import type { EmulatorState } from "./context.js";
-import { applyIdentityRequest, NO_IDENTITY, type IdentityUpdate } from "./identitySemantics.js";
+import { chargeIdentityWork } from "./identityLimits.js";
+import { applyIdentityRequest, hasSystemAssigned, NO_IDENTITY, type IdentityUpdate } from "./identitySemantics.js";
 import type { VmIdentityRecord } from "./store.js";
 import { commitIdentity, identityStateOf, noIdentity } from "./vmIdentity.js";
 
@@ -45,4 +47,22 @@ export function identityOfPatch(
   const update = applyIdentityRequest(identityStateOf(current), requested, "PATCH");
   rule?.(update);
   return { identity: commitIdentity(current, update, state), update };
+}
+
+/**
+ * Charges managed identity's limits for what `update` does to the identity it
+ * replaces (`current`; undefined for a resource being created): enabling a
+ * system identity creates one, each user-assigned identity added is assigned.
+ * Returns the error the write's operation must end with, if the limits say so.
+ *
+ * @throws ArmError 429 `TooManyRequests` under `managedIdentityThrottling: "429"`.
+ */
+export function chargeIdentityUpdate(
+  state: EmulatorState,
+  current: VmIdentityRecord | undefined,
+  update: IdentityUpdate | undefined,
+): { code: string; message: string } | undefined {
+  if (!update) return undefined;
+  const creates = hasSystemAssigned(update.state.type) && !current?.system ? 1 : 0;
+  return chargeIdentityWork(state, { creates, assigns: update.addedIds.length });
 }

@@ -1,16 +1,19 @@
 /**
- * What happens to every request, in order: it is logged, then answered by an
- * injected fault if one matches, else checked for authentication, api-version
- * and (writes) throttling before it is routed. Every response gets ARM's
- * request-id headers.
+ * What happens to every request, in order: operations whose time has come
+ * finish, the request is counted and logged, then answered by an injected
+ * fault if one matches, else checked for authentication, api-version, ARM's
+ * budgets and (writes) the throttle before it is routed. Every response gets
+ * ARM's request-id headers.
  */
 import { randomUUID } from "node:crypto";
+import type { ArmLimits } from "./armLimits.js";
 import type { FakeAuth } from "./auth.js";
 import type { RouteRequest } from "./context.js";
 import { errorResponse } from "./errors.js";
-import { isConnectionFault, type FaultRegistry } from "./faults.js";
-import { isWrite, type RequestLog } from "./requestLog.js";
+import { isConnectionFault, isLostResponseFault, type FaultRegistry } from "./faults.js";
+import type { RequestLog } from "./requestLog.js";
 import type { ArmResponse, Outcome } from "./response.js";
+import { isWrite, type StatsCounter } from "./stats.js";
 import type { Throttle } from "./throttle.js";
 
 /** A request as read off the socket. */
@@ -25,9 +28,15 @@ export interface RawRequest {
 /** What the pipeline is made of. */
 export interface PipelineDeps {
   log: RequestLog;
+  stats: StatsCounter;
   faults: FaultRegistry;
   auth: FakeAuth;
   throttle: Throttle;
+  arm: ArmLimits;
+  /** Whether the emulator serves the subscription (only those are charged to ARM's budgets). */
+  servesSubscription(id: string): boolean;
+  /** Finishes the operations whose time has come. */
+  settle(): void;
   route(req: RouteRequest): ArmResponse;
 }
 
@@ -36,8 +45,8 @@ const REMAINING_WRITES = "x-ms-ratelimit-remaining-subscription-writes";
 /** Creates the request pipeline. */
 export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Outcome {
   function process(raw: RawRequest, body: unknown, bodyIsInvalid: boolean): ArmResponse {
-    const denied = deps.auth.check(raw.headers.authorization);
-    if (denied) return denied;
+    const auth = deps.auth.check(raw.headers.authorization);
+    if ("denied" in auth) return auth.denied;
 
     const apiVersion = raw.url.searchParams.get("api-version");
     if (!apiVersion) {
@@ -48,9 +57,17 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Outcome
       );
     }
 
+    const subscription = subscriptionOf(raw.url.pathname);
+    let budgetHeaders: Record<string, string> = {};
+    if (subscription && deps.servesSubscription(subscription)) {
+      const charge = deps.arm.charge(subscription, auth.principal, raw.method);
+      if ("throttled" in charge) return charge.throttled;
+      budgetHeaders = charge.headers;
+    }
+
     let throttleHeaders: Record<string, string> = {};
-    if (isWrite(raw.method)) {
-      const verdict = deps.throttle.take(subscriptionOf(raw.url.pathname));
+    if (isThrottledWrite(raw.method)) {
+      const verdict = deps.throttle.take(subscription);
       if (verdict && !verdict.allowed) {
         return errorResponse(
           429,
@@ -63,11 +80,31 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Outcome
       if (verdict) throttleHeaders = { [REMAINING_WRITES]: String(verdict.remaining) };
     }
 
-    const response = deps.route({ method: raw.method, url: raw.url, headers: raw.headers, body, bodyIsInvalid, apiVersion });
-    return { ...response, headers: { ...response.headers, ...throttleHeaders } };
+    const responseHeaders: Record<string, string> = {};
+    const response = deps.route({
+      method: raw.method,
+      url: raw.url,
+      headers: raw.headers,
+      body,
+      bodyIsInvalid,
+      apiVersion,
+      principal: auth.principal,
+      responseHeaders,
+    });
+    return { ...response, headers: { ...response.headers, ...responseHeaders, ...throttleHeaders, ...budgetHeaders } };
+  }
+
+  function handle(raw: RawRequest, parsed: ParsedBody): ArmResponse {
+    try {
+      return process(raw, parsed.ok ? parsed.value : undefined, !parsed.ok);
+    } catch (err) {
+      return errorResponse(500, "InternalServerError", `The ARM emulator failed: ${String(err)}`);
+    }
   }
 
   return (raw) => {
+    deps.settle();
+    deps.stats.received(raw.method);
     const parsed = parseBody(raw.rawBody);
     const entry = deps.log.record({
       method: raw.method,
@@ -79,23 +116,37 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Outcome
 
     const fault = deps.faults.take(raw.method, raw.url.pathname + raw.url.search);
     let response: ArmResponse;
-    if (fault) {
+    if (fault && isConnectionFault(fault)) {
       entry.faulted = true;
-      if (isConnectionFault(fault)) return { kind: fault.kind };
+      deps.stats.answered(raw.method, { status: undefined, faulted: true });
+      return { kind: fault.kind };
+    } else if (fault && isLostResponseFault(fault)) {
+      response = handle(raw, parsed);
+      entry.faulted = true;
+      entry.status = response.status;
+      entry.responseLost = true;
+      deps.stats.answered(raw.method, { status: response.status, faulted: true, responseLost: true });
+      return { kind: "reset" };
+    } else if (fault) {
+      entry.faulted = true;
       response = { status: fault.status, headers: fault.headers, body: fault.body };
     } else {
-      try {
-        response = process(raw, parsed.ok ? parsed.value : undefined, !parsed.ok);
-      } catch (err) {
-        response = errorResponse(500, "InternalServerError", `The ARM emulator failed: ${String(err)}`);
-      }
+      response = handle(raw, parsed);
     }
     entry.status = response.status;
+    deps.stats.answered(raw.method, { status: response.status, faulted: entry.faulted });
     return { kind: "respond", response: { ...response, headers: finalHeaders(raw.headers, response.headers) } };
   };
 }
 
-function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {
+/** The legacy throttle (`setThrottle`) counts PUT, PATCH and DELETE, as it always has. */
+function isThrottledWrite(method: string): boolean {
+  return isWrite(method) && method !== "POST";
+}
+
+type ParsedBody = { ok: true; value: unknown } | { ok: false };
+
+function parseBody(text: string): ParsedBody {
   if (text === "") return { ok: true, value: undefined };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
@@ -104,10 +155,17 @@ function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** The subscription a path addresses (the throttle's bucket), or "" for none. */
+const SUBSCRIPTION_PATH = /^\/subscriptions\/([^/]+)/i;
+
+/** The subscription a path addresses, or "" for none. */
 function subscriptionOf(pathname: string): string {
-  const [, first, second] = pathname.split("/");
-  return first?.toLowerCase() === "subscriptions" && second ? second.toLowerCase() : "";
+  const match = SUBSCRIPTION_PATH.exec(pathname);
+  if (!match) return "";
+  try {
+    return decodeURIComponent(match[1] as string).toLowerCase();
+  } catch {
+    return "";
+  }
 }
 
 /** ARM's tracing headers, then the response's own; names lower-cased so later values win. */

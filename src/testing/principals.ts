@@ -37,7 +37,9 @@ export function createDirectory(): Directory {
     find: (principalId) => principals.get(principalId.toLowerCase()),
     sync(owner, principalIds, now) {
       const key = owner.toLowerCase();
-      const before = owned.get(key) ?? new Set<string>();
+      const held = owned.get(key);
+      if (!held && principalIds.length === 0) return;
+      const before = held ?? new Set<string>();
       const after = new Set(principalIds.map((id) => id.toLowerCase()));
       for (const id of before) if (!after.has(id)) principals.delete(id);
       for (const id of principalIds) {

@@ -25,6 +25,9 @@ export function newUaiRecord(init: {
   };
 }
 
+/** The pending ids of a VM with no running write, shared (pending sets are replaced, never changed). */
+const NO_PENDING_IDS: ReadonlySet<string> = new Set();
+
 /** A new VM at ETag `"1"`, provisioned (`Succeeded`), with no extensions. */
 export function newVmRecord(init: {
   subscriptionId: string;
@@ -48,7 +51,7 @@ export function newVmRecord(init: {
     properties: init.properties,
     identity: init.identity,
     provisioningState: "Succeeded",
-    pendingUserIds: new Set(),
+    pendingUserIds: NO_PENDING_IDS,
     extensions: new Map<string, ExtensionRecord>(),
   };
 }

@@ -11,8 +11,17 @@ export function vmEtag(vm: VmRecord): string {
   return `"${vm.etag}"`;
 }
 
-/** The VM as ARM returns it. */
+/** The VM as ARM returns it: a deep copy, safe to hand out. */
 export function renderVm(vm: VmRecord): ArmVirtualMachine {
+  return structuredClone(vmView(vm));
+}
+
+/**
+ * The VM as ARM returns it, sharing nested values with the record: only for
+ * a response that is serialised at once (it is, in the same tick), where a
+ * deep copy per request would be wasted work.
+ */
+export function vmView(vm: VmRecord): ArmVirtualMachine {
   const storageProfile = asRecord(vm.properties.storageProfile);
   const identity = renderVmIdentity(vm);
   const view: ArmVirtualMachine = {
@@ -31,7 +40,7 @@ export function renderVm(vm: VmRecord): ArmVirtualMachine {
     },
   };
   if (vm.extensions.size > 0) view.resources = [...vm.extensions.values()].map((ext) => renderExtension(vm, ext));
-  return structuredClone(view);
+  return view;
 }
 
 /** The identity of a VM (or of a scale set, which stores it alike) as ARM returns it; undefined for none. */

@@ -1,56 +1,30 @@
-import type { FakeArmRequest, FakeArmStats } from "./types.js";
+import type { FakeArmRequest } from "./types.js";
 
-const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE"]);
-
-/** Whether the method changes state (and so is throttled as a write). */
-export function isWrite(method: string): boolean {
-  return WRITE_METHODS.has(method);
-}
-
-/** The record of every request received, and the stats derived from it. */
+/**
+ * The most recent requests received, oldest first: a window of at most
+ * `limit` entries, so that a long run holds bounded memory.
+ */
 export interface RequestLog {
+  /** A live array: entries are appended, and the oldest dropped past the limit. */
   readonly entries: readonly FakeArmRequest[];
   /** Appends a request; the returned entry is completed as it is answered. */
   record(entry: Omit<FakeArmRequest, "status" | "faulted">): FakeArmRequest;
-  stats(): FakeArmStats;
   clear(): void;
 }
 
-/** Creates an empty request log. */
-export function createRequestLog(): RequestLog {
+/** Creates an empty request log that keeps at most `limit` entries (`Infinity` for all, 0 for none). */
+export function createRequestLog(limit: number): RequestLog {
   const entries: FakeArmRequest[] = [];
 
   return {
     entries,
     record(entry) {
       const full: FakeArmRequest = { ...entry, status: undefined, faulted: false };
+      if (limit === 0) return full;
       entries.push(full);
+      // V8 trims the front of a large array in place: this stays O(1) per request.
+      if (entries.length > limit) entries.shift();
       return full;
-    },
-    stats() {
-      const stats: FakeArmStats = {
-        requests: entries.length,
-        writes: 0,
-        appliedWrites: 0,
-        throttled: 0,
-        conflicts: 0,
-        preconditionFailed: 0,
-        faulted: 0,
-        byStatus: {},
-      };
-      for (const { method, status, faulted } of entries) {
-        if (status !== undefined) stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
-        if (isWrite(method)) stats.writes += 1;
-        if (faulted) {
-          stats.faulted += 1;
-          continue;
-        }
-        if (isWrite(method) && status !== undefined && status >= 200 && status < 300) stats.appliedWrites += 1;
-        if (status === 429) stats.throttled += 1;
-        else if (status === 409) stats.conflicts += 1;
-        else if (status === 412) stats.preconditionFailed += 1;
-      }
-      return stats;
     },
     clear() {
       // Emptied in place: `arm.requests` hands out this very array.

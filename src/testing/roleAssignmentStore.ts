@@ -41,31 +41,35 @@ export function createRoleAssignmentStore(): RoleAssignmentStore {
   const tripleKey = (scope: string, roleGuid: string, principalId: string) =>
     `${scopeKey(scope)}|${roleGuid.toLowerCase()}|${principalId.toLowerCase()}`;
   const byTriple = new Map<string, RoleAssignmentRecord>();
+  /** Assignments per lower-cased subscription, so the limit check costs no scan. */
+  const counts = new Map<string, number>();
+  const subscriptionKey = (record: RoleAssignmentRecord) => subscriptionOfScope(scopeSegments(record.scope))?.toLowerCase() ?? "";
+  const count = (record: RoleAssignmentRecord, by: number) => {
+    const key = subscriptionKey(record);
+    counts.set(key, (counts.get(key) ?? 0) + by);
+  };
 
   return {
     byName: (name) => byName.get(name.toLowerCase()),
     find: (scope, roleGuid, principalId) => byTriple.get(tripleKey(scope, roleGuid, principalId)),
-    countIn(subscriptionId) {
-      let count = 0;
-      for (const record of byName.values()) {
-        if (subscriptionOfScope(scopeSegments(record.scope))?.toLowerCase() === subscriptionId.toLowerCase()) count += 1;
-      }
-      return count;
-    },
+    countIn: (subscriptionId) => counts.get(subscriptionId.toLowerCase()) ?? 0,
     add(record) {
       byName.set(record.name.toLowerCase(), record);
       byTriple.set(tripleKey(record.scope, record.roleGuid, record.principalId), record);
+      count(record, 1);
     },
     delete(name) {
       const record = byName.get(name.toLowerCase());
       if (!record) return;
       byName.delete(name.toLowerCase());
       byTriple.delete(tripleKey(record.scope, record.roleGuid, record.principalId));
+      count(record, -1);
     },
     all: () => [...byName.values()],
     clear() {
       byName.clear();
       byTriple.clear();
+      counts.clear();
     },
   };
 }

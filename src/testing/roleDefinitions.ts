@@ -104,7 +104,7 @@ export interface RoleDefinitions {
   /** Definitions assignable at `scope`, optionally only those named `roleName` (case-insensitively). */
   assignableAt(scope: string, roleName?: string): RoleDefinitionRecord[];
   /** @throws TypeError for a malformed or taken GUID or an empty name. */
-  add(options: AddRoleDefinitionOptions, defaultScope: string, now: string): RoleDefinitionRecord;
+  add(options: AddRoleDefinitionOptions, defaultScopes: readonly string[], now: string): RoleDefinitionRecord;
   /** Forgets the custom definitions. */
   clear(): void;
 }
@@ -124,7 +124,7 @@ export function createRoleDefinitions(): RoleDefinitions {
           role.assignableScopes.some((assignable) => isWithinScope(scope, assignable)),
       );
     },
-    add(options, defaultScope, now) {
+    add(options, defaultScopes, now) {
       const guid = (options.id ?? randomUUID()).toLowerCase();
       if (!GUID.test(guid)) throw new TypeError(`addRoleDefinition: id must be a GUID, got ${JSON.stringify(options.id)}.`);
       if (builtIns.has(guid) || custom.has(guid)) throw new TypeError(`addRoleDefinition: the role definition '${guid}' exists.`);
@@ -136,7 +136,7 @@ export function createRoleDefinitions(): RoleDefinitions {
         roleName: options.name,
         type: "CustomRole",
         description: options.description ?? "",
-        assignableScopes: [...(options.assignableScopes ?? [defaultScope])],
+        assignableScopes: [...(options.assignableScopes ?? defaultScopes)],
         permissions: (options.permissions ?? [{}]).map((p) =>
           permission([...(p.actions ?? [])], [...(p.notActions ?? [])], [...(p.dataActions ?? [])], [...(p.notDataActions ?? [])]),
         ),

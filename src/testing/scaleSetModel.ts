@@ -7,10 +7,10 @@
  * (a Flexible scale set's are VMs of the store).
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import type { EmulatorState } from "./context.js";
 import { invalidParameter } from "./errors.js";
-import type { ExtendedState } from "./extendedContext.js";
-import type { AsyncOperation } from "./operations.js";
 import { hasSystemAssigned } from "./identitySemantics.js";
+import type { AsyncOperation, OperationOutcome } from "./operations.js";
 import type { IdentityRule } from "./identityWrites.js";
 import { newVmRecord } from "./records.js";
 import { resourceKey } from "./resourceIds.js";
@@ -62,14 +62,14 @@ function instanceVmIdentity(identity: VmIdentityRecord): VmIdentityRecord {
 }
 
 /** Adds or removes instances (the newest first) until there are `capacity`; new ones run the current model. */
-export function scaleTo(state: ExtendedState, vmss: VmssRecord, capacity: number): void {
+export function scaleTo(state: EmulatorState, vmss: VmssRecord, capacity: number): void {
   while (vmss.instances.length > capacity) {
     const removed = vmss.instances.pop() as ScaleSetInstance;
     if (vmss.orchestrationMode === "Flexible") {
       const key = resourceKey(vmss.resourceGroup, removed.instanceId);
       const vm = state.store.vms.get(key);
       state.store.vms.delete(key);
-      if (vm) state.access.directory.sync(vm.id, [], state.now());
+      if (vm) state.access.directory.sync(vm.id, [], state.clock.now());
     }
   }
   const added: ScaleSetInstance[] = [];
@@ -101,25 +101,43 @@ export function scaleTo(state: ExtendedState, vmss: VmssRecord, capacity: number
 
 /**
  * Starts the operation of a scale-set write whose state change has been
- * applied (as `beginVmWrite` does for a VM); when it succeeds, Automatic and
- * Rolling policies bring the instances up to date.
+ * applied, as `beginVmWrite` does for a VM (failures, roll-backs and the 409
+ * for a second write alike), but for `scaleSetOperationDurationMs`. When it
+ * succeeds, Automatic and Rolling policies bring the instances up to date.
  */
 export function beginScaleSetWrite(
-  state: ExtendedState,
+  state: EmulatorState,
   vmss: VmssRecord,
   write: {
     provisioningState: "Creating" | "Updating";
-    pendingUserIds?: readonly string[];
-    onFinish?: (status: "Succeeded" | "Failed") => void;
+    pendingUserIds?: readonly string[] | undefined;
+    onFinish?: (outcome: OperationOutcome) => void;
+    rollBack?: () => void;
+    failWith?: { code: string; message: string } | undefined;
   },
 ): AsyncOperation {
   return beginVmWrite(state, vmss, {
     ...write,
-    onFinish(status) {
-      write.onFinish?.(status);
-      if (status === "Succeeded") afterSucceededWrite(vmss);
+    durationMs: state.config.scaleSetOperationDurationMs,
+    onFinish(outcome) {
+      write.onFinish?.(outcome);
+      if (outcome.status === "Succeeded") afterSucceededWrite(vmss);
     },
   });
+}
+
+/**
+ * Captures what a write can change about the model and the scale set, and
+ * returns the function that puts it back (a failed operation rolled back).
+ * Capacity comes back as a count: instances removed by the write are made anew.
+ */
+export function snapshotOfVmss(state: EmulatorState, vmss: VmssRecord): () => void {
+  const { tags, sku, identity, properties, profile, upgradeMode, upgradePolicy, extensions, modelVersion } = vmss;
+  const saved = { tags, sku, identity, properties, profile, upgradeMode, upgradePolicy, extensions: new Map(extensions), modelVersion };
+  return () => {
+    Object.assign(vmss, saved);
+    scaleTo(state, vmss, vmss.sku.capacity);
+  };
 }
 
 /** What decides whether a write changed the model: the profile and the extensions, not the identity. */

@@ -1,5 +1,7 @@
-/** The emulator's scale sets; like store.ts, records are internal and seen only through render views. */
-import { resourceKey } from "./resourceIds.js";
+/**
+ * The records of scale sets, held in each subscription's store (store.ts);
+ * like the other records, internal and seen only through render views.
+ */
 import type { OrchestrationMode, UpgradePolicyMode } from "./scaleSetTypes.js";
 import type { VmIdentityRecord } from "./store.js";
 import type { OsType } from "./types.js";
@@ -50,29 +52,12 @@ export interface VmssRecord {
   modelVersion: number;
   identity: VmIdentityRecord;
   provisioningState: string;
-  pendingUserIds: Set<string>;
+  /** Lower-cased ids added by the running write: shown as `{}` until it completes. Replaced, never changed in place. */
+  pendingUserIds: ReadonlySet<string>;
   runningOperationId?: string;
   instances: ScaleSetInstance[];
   /** The next Uniform instance id. */
   nextInstanceId: number;
-}
-
-/** The scale sets of the emulator's subscription. */
-export interface ScaleSetStore {
-  /** Keyed by {@link resourceKey}. */
-  readonly scaleSets: Map<string, VmssRecord>;
-  find(resourceGroup: string, name: string): VmssRecord | undefined;
-  clear(): void;
-}
-
-/** Creates an empty scale-set store. */
-export function createScaleSetStore(): ScaleSetStore {
-  const scaleSets = new Map<string, VmssRecord>();
-  return {
-    scaleSets,
-    find: (resourceGroup, name) => scaleSets.get(resourceKey(resourceGroup, name)),
-    clear: () => scaleSets.clear(),
-  };
 }
 
 /** The id of a scale set, with `/resourceGroups/` as Compute writes it. */

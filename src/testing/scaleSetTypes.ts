@@ -24,7 +24,7 @@ export interface AddVmssOptions {
    * created if missing. A Flexible scale set refuses a system identity.
    */
   identity?: ArmIdentityInput;
-  /** Must be the emulator's subscription (the default). */
+  /** One of the emulator's subscriptions. Default `arm.subscriptionId`. */
   subscriptionId?: string;
   tags?: Record<string, string>;
   /** Extra scale-set properties, merged over the defaults. */
@@ -102,8 +102,8 @@ export interface FakeArmScaleSets {
    * @throws if it exists, or the identity is invalid (same rules as a PUT).
    */
   addVmss(options: AddVmssOptions): string;
-  /** The scale set as a GET would return it, or undefined when absent. */
-  getVmss(resourceGroup: string, name: string): ArmVirtualMachineScaleSet | undefined;
+  /** The scale set (in `subscriptionId`, default `arm.subscriptionId`) as a GET would return it, or undefined when absent. */
+  getVmss(resourceGroup: string, name: string, subscriptionId?: string): ArmVirtualMachineScaleSet | undefined;
   /** Its instances as the instance list would return them, or undefined when the scale set is absent. */
-  getVmssInstances(resourceGroup: string, name: string): ArmVmssInstance[] | undefined;
+  getVmssInstances(resourceGroup: string, name: string, subscriptionId?: string): ArmVmssInstance[] | undefined;
 }

@@ -1,15 +1,16 @@
 /** `addVm` and `addUserAssignedIdentity`: seeding state without HTTP. */
+import { randomUUID } from "node:crypto";
 import type { EmulatorState } from "./context.js";
 import { applyIdentityRequest, NO_IDENTITY } from "./identitySemantics.js";
+import type { IdentityRule } from "./identityWrites.js";
 import { newUaiRecord, newVmRecord } from "./records.js";
 import { parseUaiResourceId, resourceKey } from "./resourceIds.js";
-import type { IdentityRule } from "./identityWrites.js";
 import type { VmIdentityRecord } from "./store.js";
 import type { AddUserAssignedIdentityOptions, AddVmOptions, ArmIdentityInput } from "./types.js";
 import { commitIdentity, noIdentity } from "./vmIdentity.js";
 
 /** The VM properties a seeded VM starts with, before `AddVmOptions.properties`. */
-const DEFAULT_VM_PROPERTIES = { hardwareProfile: { vmSize: "Standard_B2s" } };
+export const DEFAULT_VM_PROPERTIES = { hardwareProfile: { vmSize: "Standard_B2s" } };
 
 /** @throws TypeError unless `value` is a non-empty string without '/'. */
 export function assertName(value: unknown, what: string): asserts value is string {
@@ -22,7 +23,18 @@ export function assertName(value: unknown, what: string): asserts value is strin
 export function createSeeding(state: EmulatorState): {
   addVm(options: AddVmOptions): string;
   addUserAssignedIdentity(options: AddUserAssignedIdentityOptions): string;
-  seedIdentity(input: ArmIdentityInput | undefined, location: string, rule?: IdentityRule): VmIdentityRecord;
+  /**
+   * Checks the parts of a VM's options other than its names, creates the
+   * identities it names, and returns a maker of the identity to store (each
+   * call a new system principal, as each VM has its own).
+   */
+  prepareVm(options: Omit<AddVmOptions, "name" | "resourceGroup">): () => VmIdentityRecord;
+  /**
+   * Checks a seeded resource's identity as a PUT would (and by the resource
+   * kind's `rule`), creates the user-assigned identities it names (in
+   * `location`), and returns a maker of the identity to store.
+   */
+  prepareIdentity(input: ArmIdentityInput | undefined, location: string, rule?: IdentityRule): () => VmIdentityRecord;
 } {
   const { store } = state;
 
@@ -44,37 +56,52 @@ export function createSeeding(state: EmulatorState): {
     return uai.id;
   }
 
-  /**
-   * The identity of a seeded resource, validated as a PUT would be (and by
-   * `rule`) before anything is created; the user-assigned identities it names
-   * are created (in `location`) when missing.
-   */
-  function seedIdentity(input: ArmIdentityInput | undefined, location: string, rule?: IdentityRule): VmIdentityRecord {
-    if (!input) return noIdentity();
-    const update = applyIdentityRequest(NO_IDENTITY, input, "PUT");
-    rule?.(update);
-    for (const id of update.addedIds) {
+  function prepareIdentity(input: ArmIdentityInput | undefined, location: string, rule?: IdentityRule): () => VmIdentityRecord {
+    // Validated (as a PUT would be) before anything is created.
+    const update = input ? applyIdentityRequest(NO_IDENTITY, input, "PUT") : undefined;
+    if (update) rule?.(update);
+    const owners = (update?.addedIds ?? []).map((id) => {
       const parts = parseUaiResourceId(id);
-      if (parts && parts.subscriptionId.toLowerCase() !== state.subscriptionId.toLowerCase()) {
-        throw new Error(`'${id}' is in subscription '${parts.subscriptionId}', not the emulator's '${state.subscriptionId}'.`);
+      const owner = parts && state.subscriptions.get(parts.subscriptionId.toLowerCase());
+      if (parts && !owner) {
+        throw new Error(
+          `'${id}' is in subscription '${parts.subscriptionId}', which the emulator does not serve ` +
+            `(it serves ${[...state.subscriptions.values()].map((s) => `'${s.subscriptionId}'`).join(", ")}).`,
+        );
       }
-      if (parts) addUserAssignedIdentity({ resourceGroup: parts.resourceGroup, name: parts.name, location });
+      return parts && { owner: owner as EmulatorState, parts };
+    });
+    for (const entry of owners) {
+      if (entry) createSeeding(entry.owner).addUserAssignedIdentity({ resourceGroup: entry.parts.resourceGroup, name: entry.parts.name, location });
     }
-    return commitIdentity(noIdentity(), update, state);
+    if (!update) return noIdentity;
+    // Resolved once; each resource then gets its own system principal. Records are replaced on writes, never changed in place.
+    const { system, ...shared } = commitIdentity(noIdentity(), update, state);
+    return system ? () => ({ ...shared, system: { principalId: randomUUID(), tenantId: state.tenantId } }) : () => ({ ...shared });
+  }
+
+  /**
+   * Checks a VM's options and its identity (as a PUT would) and creates the
+   * user-assigned identities it names, in whichever of the emulator's
+   * subscriptions they belong to. Returns a maker of the identity to store.
+   */
+  function prepareVm(options: Omit<AddVmOptions, "name" | "resourceGroup">): () => VmIdentityRecord {
+    const { location, osType } = options;
+    assertName(location, "location");
+    if (osType !== "Windows" && osType !== "Linux") {
+      throw new TypeError(`osType must be "Windows" or "Linux", got ${JSON.stringify(osType)}.`);
+    }
+    return prepareIdentity(options.identity, location);
   }
 
   function addVm(options: AddVmOptions): string {
     const { resourceGroup, name, location, osType } = options;
     assertName(resourceGroup, "resourceGroup");
     assertName(name, "name");
-    assertName(location, "location");
-    if (osType !== "Windows" && osType !== "Linux") {
-      throw new TypeError(`osType must be "Windows" or "Linux", got ${JSON.stringify(osType)}.`);
-    }
     if (store.findVm(resourceGroup, name)) {
       throw new Error(`The virtual machine '${name}' already exists in resource group '${resourceGroup}'.`);
     }
-    const identity = seedIdentity(options.identity, location);
+    const identity = prepareVm(options)();
     const vm = newVmRecord({
       subscriptionId: state.subscriptionId,
       resourceGroup,
@@ -89,5 +116,5 @@ export function createSeeding(state: EmulatorState): {
     return vm.id;
   }
 
-  return { addVm, addUserAssignedIdentity, seedIdentity };
+  return { addVm, addUserAssignedIdentity, prepareVm, prepareIdentity };
 }

@@ -3,6 +3,7 @@
  * users see them only through the views in render.ts.
  */
 import { parseUaiResourceId, resourceKey } from "./resourceIds.js";
+import type { VmssRecord } from "./scaleSetStore.js";
 import type { IdentityType, OsType } from "./types.js";
 
 /** A user-assigned identity. */
@@ -56,46 +57,118 @@ export interface VmRecord {
   properties: Record<string, unknown>;
   identity: VmIdentityRecord;
   provisioningState: string;
-  /** Lower-cased ids added by the running write: shown as `{}` until it completes. */
-  pendingUserIds: Set<string>;
+  /** Lower-cased ids added by the running write: shown as `{}` until it completes. Replaced, never changed in place. */
+  pendingUserIds: ReadonlySet<string>;
   /** The write running on the VM or one of its extensions, if any. */
   runningOperationId?: string;
   /** Keyed by lower-cased name. */
   extensions: Map<string, ExtensionRecord>;
 }
 
-/** All resources of the emulator's subscription. */
+/**
+ * A map of resources that also keeps them in insertion order, in all and by
+ * resource group, so that list pages are slices (no scan per page).
+ */
+export class IndexedResources<V extends { resourceGroup: string }> extends Map<string, V> {
+  private readonly ordered: V[] = [];
+  private readonly byGroup = new Map<string, V[]>();
+
+  /** Every resource, or those of one resource group (case-insensitive), oldest first. A live view. */
+  list(resourceGroup?: string): readonly V[] {
+    return resourceGroup === undefined ? this.ordered : (this.byGroup.get(resourceGroup.toLowerCase()) ?? []);
+  }
+
+  override set(key: string, value: V): this {
+    const previous = this.get(key);
+    // Map's constructor calls set before the fields exist; no resource is passed then.
+    if (previous) {
+      replace(this.ordered, previous, value);
+      replace(this.groupOf(previous), previous, value);
+    } else if (this.ordered) {
+      this.ordered.push(value);
+      this.groupOf(value).push(value);
+    }
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    const previous = this.get(key);
+    if (previous) {
+      remove(this.ordered, previous);
+      remove(this.groupOf(previous), previous);
+    }
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.ordered.length = 0;
+    this.byGroup.clear();
+    super.clear();
+  }
+
+  private groupOf(value: V): V[] {
+    const key = value.resourceGroup.toLowerCase();
+    let group = this.byGroup.get(key);
+    if (!group) this.byGroup.set(key, (group = []));
+    return group;
+  }
+}
+
+function replace<V>(list: V[], previous: V, value: V): void {
+  const at = list.indexOf(previous);
+  if (at >= 0) list[at] = value;
+}
+
+function remove<V>(list: V[], previous: V): void {
+  const at = list.indexOf(previous);
+  if (at >= 0) list.splice(at, 1);
+}
+
+/** All resources of one subscription. */
 export interface Store {
+  readonly subscriptionId: string;
   /** Keyed by {@link resourceKey}. */
-  readonly vms: Map<string, VmRecord>;
+  readonly vms: IndexedResources<VmRecord>;
   /** Keyed by {@link resourceKey}. */
-  readonly uais: Map<string, UaiRecord>;
+  readonly uais: IndexedResources<UaiRecord>;
+  /** Keyed by {@link resourceKey}. */
+  readonly scaleSets: IndexedResources<VmssRecord>;
   findVm(resourceGroup: string, name: string): VmRecord | undefined;
   findUai(resourceGroup: string, name: string): UaiRecord | undefined;
-  /** The identity a full resource id names, if it exists in this subscription. */
+  findVmss(resourceGroup: string, name: string): VmssRecord | undefined;
+  /** The identity a full resource id names, if it exists in this subscription or another the emulator serves. */
   findUaiById(id: string): UaiRecord | undefined;
   clear(): void;
 }
 
-/** Creates an empty store for one subscription. */
-export function createStore(subscriptionId: string): Store {
-  const vms = new Map<string, VmRecord>();
-  const uais = new Map<string, UaiRecord>();
+/**
+ * Creates an empty store for one subscription; `storeOf` finds the stores of
+ * the emulator's other subscriptions (a VM may hold an identity of another).
+ */
+export function createStore(subscriptionId: string, storeOf: (subscriptionId: string) => Store | undefined = () => undefined): Store {
+  const vms = new IndexedResources<VmRecord>();
+  const uais = new IndexedResources<UaiRecord>();
+  const scaleSets = new IndexedResources<VmssRecord>();
   const findUai = (resourceGroup: string, name: string) => uais.get(resourceKey(resourceGroup, name));
 
   return {
+    subscriptionId,
     vms,
     uais,
+    scaleSets,
     findVm: (resourceGroup, name) => vms.get(resourceKey(resourceGroup, name)),
     findUai,
+    findVmss: (resourceGroup, name) => scaleSets.get(resourceKey(resourceGroup, name)),
     findUaiById(id) {
       const parts = parseUaiResourceId(id);
-      if (!parts || parts.subscriptionId.toLowerCase() !== subscriptionId.toLowerCase()) return undefined;
-      return findUai(parts.resourceGroup, parts.name);
+      if (!parts) return undefined;
+      if (parts.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) return findUai(parts.resourceGroup, parts.name);
+      return storeOf(parts.subscriptionId)?.findUai(parts.resourceGroup, parts.name);
     },
     clear() {
       vms.clear();
       uais.clear();
+      scaleSets.clear();
     },
   };
 }

@@ -1,10 +1,12 @@
 /**
- * The asynchronous side of writes to a VM or its extensions: one write at a
- * time per VM, run as an operation with an `Azure-AsyncOperation` status URL.
+ * The asynchronous side of writes to a VM or a scale set (or their
+ * extensions): one write at a time per resource, run as an operation with an
+ * `Azure-AsyncOperation` status URL.
  */
-import type { EmulatorState } from "./context.js";
+import { statusRetryAfter, type EmulatorState } from "./context.js";
 import { ArmError } from "./errors.js";
-import type { AsyncOperation } from "./operations.js";
+import type { AsyncOperation, OperationOutcome } from "./operations.js";
+import { syncPrincipalsOf } from "./principalSync.js";
 import { normalizeLocation } from "./resourceIds.js";
 import { empty, type ArmResponse } from "./response.js";
 import type { VmRecord } from "./store.js";
@@ -13,7 +15,7 @@ import type { VmRecord } from "./store.js";
  * What a write runs on: a VM, or a scale set (which has the same fields).
  * `kind` names it in messages; a VM has none ("virtual machine").
  */
-export type WriteTarget = Pick<VmRecord, "name" | "location" | "provisioningState" | "pendingUserIds" | "runningOperationId"> & {
+export type WriteTarget = Pick<VmRecord, "id" | "name" | "location" | "etag" | "provisioningState" | "pendingUserIds" | "runningOperationId"> & {
   readonly kind?: string;
 };
 
@@ -43,20 +45,27 @@ export function operationUrls(
   };
 }
 
-/** 202 with the operation's `Azure-AsyncOperation`, `Location` and `Retry-After`: ARM's answer to a DELETE or a POST action. */
+/**
+ * 202 with the operation's `Azure-AsyncOperation` and `Location` (and the
+ * `Retry-After` of status responses, when one is configured): ARM's answer to
+ * a DELETE or a POST action.
+ */
 export function acceptedResponse(state: EmulatorState, op: AsyncOperation, apiVersion: string): ArmResponse {
   const urls = operationUrls(state, op, apiVersion);
   return empty(202, {
     "Azure-AsyncOperation": urls.asyncOperation,
     Location: urls.location,
-    "Retry-After": String(state.retryAfterSeconds),
+    ...statusRetryAfter(state),
   });
 }
 
 /**
  * Starts the operation of a write whose state change has been applied: the
  * VM shows `provisioningState` (and hides `pendingUserIds`' values) until it
- * finishes, then `onFinish` runs after the VM itself is settled.
+ * finishes, then `onFinish` runs after the VM itself is settled. When a failed
+ * or cancelled operation is to be rolled back, `rollBack` undoes the change,
+ * the VM takes back the provisioning state it had before the write, its
+ * ETag moves on (it changed again), and the directory follows its identity.
  */
 export function beginVmWrite(
   state: EmulatorState,
@@ -64,16 +73,36 @@ export function beginVmWrite(
   write: {
     provisioningState: "Creating" | "Updating";
     pendingUserIds?: readonly string[];
-    onFinish?: (status: "Succeeded" | "Failed") => void;
+    onFinish?: (outcome: OperationOutcome) => void;
+    rollBack?: () => void;
+    /** Makes the operation fail with this error (e.g. a managed identity limit). */
+    failWith?: { code: string; message: string } | undefined;
+    /** Emulator time the operation runs, instead of `operationDurationMs`. */
+    durationMs?: number | undefined;
   },
 ): AsyncOperation {
+  const stateBefore = vm.provisioningState;
   vm.provisioningState = write.provisioningState;
   vm.pendingUserIds = new Set((write.pendingUserIds ?? []).map((id) => id.toLowerCase()));
-  const op = state.operations.start(normalizeLocation(vm.location), (status) => {
-    vm.runningOperationId = undefined;
-    vm.pendingUserIds = new Set();
-    vm.provisioningState = status;
-    write.onFinish?.(status);
+  const op = state.operations.start({
+    location: normalizeLocation(vm.location),
+    resourceId: vm.id,
+    failWith: write.failWith,
+    durationMs: write.durationMs,
+    onFinish: (outcome) => {
+      vm.runningOperationId = undefined;
+      vm.pendingUserIds = new Set();
+      if (outcome.rollBack) {
+        write.rollBack?.();
+        vm.provisioningState = stateBefore;
+        vm.etag += 1;
+        // The principal the write made (or deleted) goes (or comes back) with it.
+        syncPrincipalsOf(state, vm.id);
+      } else {
+        vm.provisioningState = outcome.status;
+      }
+      write.onFinish?.(outcome);
+    },
   });
   vm.runningOperationId = op.id;
   return op;

@@ -49,7 +49,8 @@ async function race(
   const ids = Array.from({ length: WRITERS }, (_, i) => a.addUserAssignedIdentity({ resourceGroup: vmRg, name: `writer-${i}`, location: "westus" }));
   a.addVm({ resourceGroup: vmRg, name: "shared", location: "westus", osType: "Linux", identity: { type: "SystemAssigned" } });
   const vm = client.vm(vmRg, "shared");
-  const options = { concurrency: mode, conflictRetryDelayInMs: 5, timeoutInMs: 30_000 } as const;
+  // 13 writers on one VM lose many races and meet many running writes: give them more rounds than the default 10.
+  const options = { concurrency: mode, conflictRetryDelayInMs: 5, timeoutInMs: 30_000, maxAttempts: 100 } as const;
   const assigns = ids.map((id) => vm.assignUserAssigned(id, options));
   const assignsDone = Promise.allSettled(assigns);
   const disabler = staleDisabler

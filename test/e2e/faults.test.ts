@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FakeArm } from "../../src/testing/index.js";
-import { AbortError, isRestError, type VmIdentityClient } from "../../src/index.js";
+import { AbortError, TimeoutError, isRestError, type VmIdentityClient } from "../../src/index.js";
 import { emulatorWithClient, heldIds, writesOf } from "../support/emulator.js";
 
 let arm: FakeArm;
@@ -104,7 +104,8 @@ describe("failures reported promptly, with their cause", () => {
     arm.injectFault({ ...where.status, status: 200, body: { name: "op", status: "InProgress" }, headers: { "retry-after": "1" }, times: Infinity });
     const started = Date.now();
     const e = await client.vm("rg", "vm1").assignUserAssigned(uai, { timeoutInMs: 400 }).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(AbortError);
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect((e as Error).name).toBe("TimeoutError");
     expect(Date.now() - started).toBeLessThan(1500);
   });
 

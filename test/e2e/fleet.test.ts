@@ -26,7 +26,7 @@ describe("fleet operations", () => {
     expect(results).toHaveLength(40);
     expect(results.every((r) => r.status === "changed" && r.identity?.type === "SystemAssigned")).toBe(true);
     expect(results.map((r) => r.resourceId)).toEqual(ids);
-    expect(progress.at(-1)).toEqual({ total: 40, done: 40, failed: 0, changed: 40, unchanged: 0 });
+    expect(progress.at(-1)).toEqual({ total: 40, done: 40, failed: 0, changed: 40, unchanged: 0, unknown: 0 });
     expect(ids.every((id) => arm.getVm(id.split("/")[4]!, id.split("/").at(-1)!)?.identity?.type === "SystemAssigned")).toBe(true);
     // Retries absorbed whatever 429s there were; the pacer kept them few.
     expect(arm.stats.throttled).toBeLessThan(20);
@@ -94,11 +94,22 @@ describe("fleet operations", () => {
 
     arm.injectFault({ method: "GET", pathIncludes: "/operations/", status: 200, body: { status: "InProgress" }, headers: { "retry-after": "1" }, times: Infinity });
     const stopped = await client.vms(ids).identity().disableSystemAssigned().apply({ timeoutInMs: 300 });
-    expect(stopped.every((r) => r.status === "failed" && /did not finish within 300 ms/.test(r.error!.message))).toBe(true);
+    // Each PATCH was sent and its operation never seen to end: the outcome is unknown, not failed.
+    expect(stopped.map((r) => r.status)).toEqual(["unknown", "unknown", "unknown"]);
+    expect(stopped.every((r) => r.error?.name === "TimeoutError" && /did not finish within 300 ms/.test(r.error.message))).toBe(true);
+    expect(stopped.stats).toMatchObject({ unknown: 3, failed: 0, changed: 0 });
   });
 
-  it("de-duplicates targets given twice in different casing", () => {
-    const fleet = client.vms([{ resourceGroup: "rg", name: "vm" }, { resourceGroup: "RG", name: "VM" }]);
-    expect(fleet.resourceIds).toHaveLength(1);
+  it("reports targets given twice in different casing, working on the VM once", async () => {
+    const [id] = seed(1);
+    const upper = id!.toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/").replace(arm.subscriptionId.toUpperCase(), arm.subscriptionId);
+    arm.clearRequests();
+    const results = await client.vms([id!, upper]).identity().enableSystemAssigned().apply();
+    expect(results.map((r) => [r.resourceId, r.status, r.duplicateOf])).toEqual([
+      [id, "changed", undefined],
+      [upper, "changed", id],
+    ]);
+    expect(results.stats).toMatchObject({ total: 2, duplicates: 1, changed: 2 });
+    expect(arm.requests.filter((r) => r.method === "PATCH")).toHaveLength(1);
   });
 });

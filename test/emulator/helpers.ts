@@ -1,4 +1,5 @@
 /** Plain-HTTP helpers for the emulator tests (no client library on purpose). */
+import type { TokenCredential } from "@azure/core-auth";
 import type { FakeArm } from "../../src/testing/index.js";
 
 export const COMPUTE_API = "2024-11-01";
@@ -19,11 +20,13 @@ export interface CallOptions {
   anonymous?: boolean;
   /** Override the api-version; null sends none. */
   apiVersion?: string | null;
+  /** Call as another principal (default `arm.credential`). */
+  credential?: TokenCredential;
 }
 
-/** The bearer token the emulator's credential hands out. */
-export async function tokenOf(arm: FakeArm): Promise<string> {
-  const token = await arm.credential.getToken(`${arm.endpoint}/.default`);
+/** The bearer token the emulator's credential (or another principal's) hands out. */
+export async function tokenOf(arm: FakeArm, credential: TokenCredential = arm.credential): Promise<string> {
+  const token = await credential.getToken(`${arm.endpoint}/.default`);
   if (!token) throw new Error("no token");
   return token.token;
 }
@@ -34,7 +37,7 @@ export async function call(arm: FakeArm, method: string, pathOrUrl: string, opti
   const apiVersion = options.apiVersion === undefined ? COMPUTE_API : options.apiVersion;
   if (apiVersion !== null && !url.searchParams.has("api-version")) url.searchParams.set("api-version", apiVersion);
   const headers: Record<string, string> = { ...options.headers };
-  if (!options.anonymous) headers.authorization ??= `Bearer ${await tokenOf(arm)}`;
+  if (!options.anonymous) headers.authorization ??= `Bearer ${await tokenOf(arm, options.credential)}`;
   if (options.body !== undefined) headers["content-type"] = "application/json";
   const res = await fetch(url, {
     method,
@@ -65,3 +68,18 @@ export async function pollToEnd(arm: FakeArm, statusUrl: string, maxPolls = 20):
 }
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A real-time source the test moves by hand: pass `clock: time.now` to startFakeArm. */
+export function manualClock(start = Date.UTC(2026, 0, 1)): { now: () => number; advance(ms: number): void } {
+  let t = start;
+  return {
+    now: () => t,
+    advance(ms: number) {
+      t += ms;
+    },
+  };
+}
+
+export function subscriptionPath(arm: FakeArm, subscriptionId = arm.subscriptionId): string {
+  return `/subscriptions/${subscriptionId}`;
+}

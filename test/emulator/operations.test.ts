@@ -27,19 +27,19 @@ describe("status URL", () => {
     expect(url).toMatch(pattern);
   });
 
-  it("answers InProgress once by default, then Succeeded, each with Retry-After 0", async () => {
+  it("answers InProgress once by default, then Succeeded, with no Retry-After (as ARM on VM operations)", async () => {
     await withVm();
     const url = (await enableSystem()).headers.get("azure-asyncoperation")!;
     const opId = /operations\/([^?]+)/.exec(url)![1];
 
     const first = await call(arm, "GET", url);
     expect(first.status).toBe(200);
-    expect(first.headers.get("retry-after")).toBe("0");
+    expect(first.headers.get("retry-after")).toBeNull();
     expect(first.body).toEqual({ name: opId, status: "InProgress", startTime: expect.any(String) });
     expect(Date.parse(first.body.startTime)).not.toBeNaN();
 
     const second = await call(arm, "GET", url);
-    expect(second.headers.get("retry-after")).toBe("0");
+    expect(second.headers.get("retry-after")).toBeNull();
     expect(second.body).toEqual({
       name: opId,
       status: "Succeeded",
@@ -59,10 +59,16 @@ describe("status URL", () => {
     expect(statuses).toEqual([...Array<string>(pollsUntilDone).fill("InProgress"), "Succeeded"]);
   });
 
-  it("sends the configured Retry-After", async () => {
+  it("sends the configured Retry-After, 0 included", async () => {
     await withVm({ retryAfterSeconds: 7 });
     const url = (await enableSystem()).headers.get("azure-asyncoperation")!;
     expect((await call(arm, "GET", url)).headers.get("retry-after")).toBe("7");
+    await arm.close();
+    await withVm({ retryAfterSeconds: 0 });
+    const again = (await enableSystem()).headers.get("azure-asyncoperation")!;
+    const reply = await call(arm, "GET", again);
+    expect(reply.headers.get("retry-after")).toBe("0");
+    expect(reply.headers.get("retry-after-ms")).toBeNull();
   });
 
   it("needs authentication like any request", async () => {

@@ -82,6 +82,17 @@ describe("arm.stats", () => {
       preconditionFailed: 1,
       faulted: 1,
       byStatus: { 200: 2, 201: 1, 409: 2, 412: 1, 429: 1 },
+      reads: 2,
+      deletes: 0,
+      throttledBy: {
+        armReads: 0,
+        armWrites: 0,
+        armDeletes: 0,
+        computeResource: 0,
+        computeSubscription: 0,
+        managedIdentity: 0,
+        resourceGraph: 0,
+      },
     });
   });
 });

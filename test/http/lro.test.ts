@@ -1,10 +1,16 @@
 import nock from "nock";
-import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, isRestError } from "../../src/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { AbortError, TimeoutError, isRestError } from "../../src/index.js";
 import { capture } from "../support/capture.js";
+import { advance, fakeClock, until } from "../support/time.js";
 import { API, ARM, SUB, fastClient, vmBody, vmPath } from "../support/fakes.js";
 
-afterEach(() => nock.cleanAll());
+afterEach(() => {
+  vi.useRealTimers();
+  nock.cleanAll();
+});
+
+
 
 const opPath = `/subscriptions/${SUB}/providers/Microsoft.Compute/locations/westus/operations/op1`;
 const opUrl = `${ARM}${opPath}?p=signed&api-version=${API}`;
@@ -41,25 +47,44 @@ describe("long-running operations", () => {
   });
 
   it("honour Retry-After over the default interval", async () => {
-    patchFlow({ "azure-asyncoperation": opUrl })
+    fakeClock();
+    const scope = patchFlow({ "azure-asyncoperation": opUrl })
       .get(opPath).query(true).reply(200, { status: "InProgress" }, { "retry-after": "1" })
       .get(opPath).query(true).reply(200, { status: "Succeeded" })
       .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 2, system));
-    // A 60 s default interval would time this test out; Retry-After: 1 must win.
-    // (Retry-After: 0 is treated by @azure/core-lro as absent: the default interval applies.)
-    const result = await fastClient({ updateIntervalInMs: 60_000 }).vm("rg", "vm1").enableSystemAssigned({ timeoutInMs: 5000 });
-    expect(result.changed).toBe(true);
+    const seen = capture(scope);
+    const polls = () => seen.filter((r) => r.path.startsWith(opPath)).length;
+    // Retry-After: 1 wins over a 60 s default interval.
+    const done = fastClient({ updateIntervalInMs: 60_000 }).vm("rg", "vm1").enableSystemAssigned();
+    await until(() => polls() === 1, "the first poll");
+    await advance(900);
+    expect(polls()).toBe(1);
+    await advance(300);
+    expect(polls()).toBe(2);
+    expect((await done).changed).toBe(true);
   });
 
-  it("poll again at once on Retry-After: 0, which core-lro alone would read as 'use your interval'", async () => {
-    patchFlow({ "azure-asyncoperation": opUrl })
+  it("Retry-After: 0 means 'use your interval', never a burst of polls", async () => {
+    fakeClock();
+    const scope = patchFlow({ "azure-asyncoperation": opUrl })
       .get(opPath).query(true).reply(200, { status: "InProgress" }, { "retry-after": "0" })
       .get(opPath).query(true).reply(200, { status: "InProgress" }, { "retry-after": "0" })
       .get(opPath).query(true).reply(200, { status: "Succeeded" })
       .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 2, system));
-    const started = Date.now();
-    await fastClient({ updateIntervalInMs: 60_000 }).vm("rg", "vm1").enableSystemAssigned({ timeoutInMs: 5000 });
-    expect(Date.now() - started).toBeLessThan(2000);
+    const seen = capture(scope);
+    const polls = () => seen.filter((r) => r.path.startsWith(opPath)).length;
+    const done = fastClient({ updateIntervalInMs: 5000 }).vm("rg", "vm1").enableSystemAssigned();
+    // Each Retry-After: 0 is followed by the 5 s interval: one poll in each 5 s, none at once.
+    await until(() => polls() === 1, "the first poll");
+    await advance(4000);
+    expect(polls()).toBe(1);
+    await advance(2000);
+    expect(polls()).toBe(2);
+    await advance(3000);
+    expect(polls()).toBe(2);
+    await advance(2000);
+    expect((await done).changed).toBe(true);
+    expect(polls()).toBe(3);
   });
 
   it("finish a PATCH that completed synchronously without polling", async () => {
@@ -127,32 +152,57 @@ describe("long-running operations", () => {
     const scope = nock(ARM)
       .put(extPath).query(true).reply(201, body("Creating"))
       .get(extPath).query(true).reply(200, body("Creating"))
-      .get(extPath).query(true).reply(200, body("Succeeded"))
       .get(extPath).query(true).reply(200, body("Succeeded"));
     const seen = capture(scope);
     const ext = await fastClient().vm("rg", "vm1").msiExtension.install({ os: "Linux", location: "westus" });
     expect(ext.properties?.provisioningState).toBe("Succeeded");
-    expect(seen.map((r) => r.method)).toEqual(["PUT", "GET", "GET", "GET"]);
+    // core-lro follows the PUT's body; the read that shows Succeeded is the final state.
+    expect(seen.map((r) => r.method)).toEqual(["PUT", "GET", "GET"]);
   });
 
-  it("stop promptly with AbortError when aborted mid-poll", async () => {
+  it("stop promptly with AbortError when aborted mid-poll, saying the write may still land", async () => {
+    fakeClock();
     patchFlow({ "azure-asyncoperation": opUrl }).get(opPath).query(true).times(100).reply(200, { status: "InProgress" }, { "retry-after": "30" });
     const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(), 100);
-    const e = await fastClient().vm("rg", "vm1").enableSystemAssigned({ abortSignal: controller.signal }).catch((err: unknown) => err);
+    const done = fastClient().vm("rg", "vm1").enableSystemAssigned({ abortSignal: controller.signal }).catch((err: unknown) => err);
+    await advance(100);
+    controller.abort();
+    const e = await done;
     expect(e).toBeInstanceOf(AbortError);
-    expect((e as Error).message).toMatch(/aborted/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect((e as Error).name).toBe("AbortError");
+    expect((e as Error).message).toMatch(/was aborted\. A write was sent/);
   });
 
-  it("stop an operation that never ends at timeoutInMs", async () => {
-    patchFlow({ "azure-asyncoperation": opUrl }).get(opPath).query(true).times(1000).reply(200, { status: "InProgress" }, { "retry-after": "1" });
-    const started = Date.now();
-    const e = await fastClient().vm("rg", "vm1").enableSystemAssigned({ timeoutInMs: 300 }).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(AbortError);
-    expect((e as Error).message).toContain("did not finish within 300 ms");
-    expect(Date.now() - started).toBeLessThan(2000);
+  it("stop an operation that never ends at timeoutInMs, with a TimeoutError (not an abort)", async () => {
+    fakeClock();
+    const scope = patchFlow({ "azure-asyncoperation": opUrl }).get(opPath).query(true).times(1000).reply(200, { status: "InProgress" }, { "retry-after": "1" });
+    const seen = capture(scope);
+    const polls = () => seen.filter((r) => r.path.startsWith(opPath)).length;
+    const done = fastClient().vm("rg", "vm1").enableSystemAssigned({ timeoutInMs: 3500 }).catch((err: unknown) => err);
+    await advance(3500);
+    const e = await done;
+    expect(e).toBeInstanceOf(TimeoutError);
+    expect(e).not.toBeInstanceOf(AbortError);
+    expect((e as Error).name).toBe("TimeoutError");
+    expect((e as Error).message).toContain("did not finish within 3500 ms");
+    // Retry-After: 1 paced the polls: at 0, 1, 2 and 3 s.
+    expect(seen.filter((r) => r.path.startsWith(opPath))).toHaveLength(4);
+  });
+
+  it("timeoutInMs: 0 means no deadline: no timer is set for it", async () => {
+    fakeClock();
+    nock(ARM).get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1));
+    const client = fastClient({ requestTimeoutInMs: 0 });
+    const done = client.vm("rg", "vm1").getIdentity({ timeoutInMs: 0 });
+    expect(vi.getTimerCount()).toBe(0);
+    await until(() => nock.isDone(), "the read");
+    expect((await done).type).toBe("None");
+    // A read that does not answer (for a minute of real time): only the deadline can end it.
+    nock(ARM).get(vmPath("rg", "vm1")).query(true).delay(60_000).reply(200, vmBody("rg", "vm1", 1));
+    const bounded = client.vm("rg", "vm1").getIdentity({ timeoutInMs: 10 }).catch((e: unknown) => e);
+    expect(vi.getTimerCount()).toBe(1);
+    await advance(10);
+    expect(await bounded).toBeInstanceOf(TimeoutError);
   });
 
   it("refuse to start when already aborted, sending nothing", async () => {

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { VmIdentityClient } from "../../src/client/VmIdentityClient.js";
 import { planIdentityChange } from "../../src/core/planIdentityChange.js";
-import { InvalidInputError } from "../../src/errors.js";
+import { InvalidInputError } from "../../src/core/errors.js";
 
 // Issue: arbitrary strings as subscription, group, VM, extension names, identity
 // ids and resource ids either are refused with a coded error and no request, or

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IdentityType, VmIdentity } from "../../src/core/identity.js";
 import { type IdentityChange, planIdentityChange } from "../../src/core/planIdentityChange.js";
-import { InvalidInputError } from "../../src/errors.js";
+import { InvalidInputError } from "../../src/core/errors.js";
 
 // ---------------------------------------------------------------------------
 // An independent model of ARM (contract/ARM.md §2-§3). Written from the

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fromArmIdentity } from "../../src/core/identity.js";
 import type { VmIdentity } from "../../src/core/identity.js";
 import { type IdentityChange, planIdentityChange } from "../../src/core/planIdentityChange.js";
-import { InvalidInputError } from "../../src/errors.js";
+import { InvalidInputError } from "../../src/core/errors.js";
 
 const SUB = "00000000-0000-0000-0000-0000000000aa";
 const uai = (name: string): string =>

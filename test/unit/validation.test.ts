@@ -11,7 +11,7 @@ import {
   validateSubscriptionId,
   validateVmName,
 } from "../../src/core/validation.js";
-import { type InvalidInputCode, InvalidInputError } from "../../src/errors.js";
+import { type InvalidInputCode, InvalidInputError } from "../../src/core/errors.js";
 
 const SUB = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
 const UAI = `/subscriptions/${SUB}/resourceGroups/my-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/my-identity`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createConcurrencyLimiter, createWritePacer } from "../../src/index.js";
+import { createConcurrencyLimiter } from "../../src/fleet/concurrencyLimiter.js";
+import { createWritePacer } from "../../src/fleet/writePacer.js";
 
 const headers = (h: Record<string, string>) => (name: string) => h[name.toLowerCase()];
 

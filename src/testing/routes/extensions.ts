@@ -70,7 +70,10 @@ export function createExtensionRoutes(state: EmulatorState): {
       vm.extensions.set(key, ext);
       const op = beginVmWrite(state, vm, {
         provisioningState: "Updating",
-        onFinish: (status) => (ext.provisioningState = status),
+        onFinish: ({ status, rollBack }) => {
+          if (!rollBack) ext.provisioningState = status;
+        },
+        rollBack: () => (existing ? vm.extensions.set(key, existing) : vm.extensions.delete(key)),
       });
       return json(renderExtension(vm, ext), existing ? 200 : 201, {
         "Azure-AsyncOperation": operationUrls(state, op, req.apiVersion).asyncOperation,
@@ -84,13 +87,16 @@ export function createExtensionRoutes(state: EmulatorState): {
       if (!ext) return empty(204);
       assertNoRunningWrite(vm);
 
+      const stateBefore = ext.provisioningState;
       ext.provisioningState = "Deleting";
       const op = beginVmWrite(state, vm, {
         provisioningState: "Updating",
-        onFinish: (status) => {
+        onFinish: ({ status, rollBack }) => {
           if (status === "Succeeded") vm.extensions.delete(key);
-          else ext.provisioningState = "Failed";
+          else if (!rollBack) ext.provisioningState = status;
         },
+        // A failed deletion that rolls back leaves the extension as it was.
+        rollBack: () => (ext.provisioningState = stateBefore),
       });
       return acceptedResponse(state, op, req.apiVersion);
     },

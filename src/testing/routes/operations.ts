@@ -1,5 +1,5 @@
 /** The status URLs of asynchronous operations (`Azure-AsyncOperation` and `Location`). */
-import type { EmulatorState, RouteHandler } from "../context.js";
+import { statusRetryAfter, type EmulatorState, type RouteHandler } from "../context.js";
 import { ArmError, errorResponse } from "../errors.js";
 import { statusBody, type AsyncOperation } from "../operations.js";
 import { captures, type RouteParams } from "../resourceIds.js";
@@ -7,7 +7,7 @@ import { empty, json } from "../response.js";
 
 /** Creates the operation status handlers. Each GET counts as one poll. */
 export function createOperationRoutes(state: EmulatorState): { status: RouteHandler; result: RouteHandler } {
-  const retryAfter = () => ({ "Retry-After": String(state.retryAfterSeconds) });
+  const retryAfter = () => statusRetryAfter(state);
 
   function poll(params: RouteParams): AsyncOperation {
     const { operationId } = captures(params, "operationId");

@@ -3,11 +3,10 @@
  * with ARM's rules for names, duplicates, principals and the per-subscription limit.
  */
 import type { PrincipalType } from "../accessTypes.js";
-import type { RouteHandler, RouteRequest } from "../context.js";
+import type { EmulatorState, RouteHandler, RouteRequest } from "../context.js";
 import { ArmError } from "../errors.js";
-import type { ExtendedState } from "../extendedContext.js";
 import { GUID } from "../guid.js";
-import { pageOf } from "../listPages.js";
+import { AUTHORIZATION_PAGING, listAnswer } from "../paging.js";
 import { objectBody, optionalObject } from "../requestBody.js";
 import { captures } from "../resourceIds.js";
 import { empty, json } from "../response.js";
@@ -54,18 +53,19 @@ function parseFilter(filter: string | null): ListFilter {
 }
 
 /** Creates the role assignment handlers; routes capture `scope` (with a leading slash) and `roleAssignmentName`. */
-export function createRoleAssignmentRoutes(state: ExtendedState): {
+export function createRoleAssignmentRoutes(state: EmulatorState): {
   list: RouteHandler;
   get: RouteHandler;
   put: RouteHandler;
   delete: RouteHandler;
 } {
   const { assignments, directory, definitions } = state.access;
+  const config = state.config.access;
 
   /** The view of an assignment; an orphan's principal type as configured. */
   function render(record: RoleAssignmentRecord) {
     const orphan = directory.find(record.principalId) === undefined;
-    return renderRoleAssignment(record, orphan && state.config.orphanPrincipalType === "Unknown" ? "Unknown" : record.principalType);
+    return renderRoleAssignment(record, orphan && config.orphanPrincipalType === "Unknown" ? "Unknown" : record.principalType);
   }
 
   /** The assignment named in the route, if it lies at the route's scope. */
@@ -78,7 +78,7 @@ export function createRoleAssignmentRoutes(state: ExtendedState): {
   /** Validates the principal as ARM's directory lookup would; returns the type to store. */
   function principalTypeFor(principalId: string, given: PrincipalType | undefined): string {
     const principal = directory.find(principalId);
-    const replicating = principal !== undefined && state.now() < principal.createdAt + state.config.principalReplicationDelayMs;
+    const replicating = principal !== undefined && state.clock.now() < principal.createdAt + config.principalReplicationDelayMs;
     if (!principal || (replicating && given === undefined)) {
       throw badRequest(
         "PrincipalNotFound",
@@ -146,7 +146,7 @@ export function createRoleAssignmentRoutes(state: ExtendedState): {
           (isWithinScope(scope, record.scope) || (!filter.atScope && isWithinScope(record.scope, scope))) &&
           (filter.principalId === undefined || record.principalId.toLowerCase() === filter.principalId.toLowerCase()),
       );
-      return json(pageOf(matching.map(render), req.url, state.config.listPageSize));
+      return json(listAnswer(matching, req, state.config.listPageSize, render, AUTHORIZATION_PAGING));
     },
 
     get(_req, params) {
@@ -174,17 +174,17 @@ export function createRoleAssignmentRoutes(state: ExtendedState): {
               `'${request.name}' exists for another principal, role or scope.`,
           );
         }
-        return json(render(existing), state.config.roleAssignmentRepeatStatus);
+        return json(render(existing), config.roleAssignmentRepeatStatus);
       }
       const principalType = principalTypeFor(request.principalId, request.given);
       if (assignments.find(request.scope, request.roleGuid, request.principalId)) {
         throw new ArmError(409, "RoleAssignmentExists", "The role assignment already exists.");
       }
-      if (assignments.countIn(state.subscriptionId) >= state.config.roleAssignmentLimit) {
+      if (assignments.countIn(state.subscriptionId) >= config.roleAssignmentLimit) {
         throw badRequest(
           "RoleAssignmentLimitExceeded",
           `No more role assignments can be created: subscription '${state.subscriptionId}' holds ` +
-            `${state.config.roleAssignmentLimit}, its limit. Assign roles to groups or shared identities instead.`,
+            `${config.roleAssignmentLimit}, its limit. Assign roles to groups or shared identities instead.`,
         );
       }
       const record: RoleAssignmentRecord = {
@@ -197,8 +197,8 @@ export function createRoleAssignmentRoutes(state: ExtendedState): {
         description: request.description,
         condition: request.condition,
         conditionVersion: request.conditionVersion,
-        createdOn: new Date(state.now()).toISOString(),
-        createdBy: state.access.callerId,
+        createdOn: new Date(state.clock.now()).toISOString(),
+        createdBy: req.principal.objectId,
       };
       assignments.add(record);
       return json(render(record), 201);

@@ -1,7 +1,6 @@
 /** `GET {scope}/providers/Microsoft.Authorization/roleDefinitions[/{guid}]`, at any scope. */
-import type { RouteHandler } from "../context.js";
+import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError } from "../errors.js";
-import type { ExtendedState } from "../extendedContext.js";
 import { renderRoleDefinition } from "../roleDefinitions.js";
 import { captures } from "../resourceIds.js";
 import { json } from "../response.js";
@@ -16,7 +15,7 @@ export function roleDefinitionNotFound(guid: string, status = 404): ArmError {
 }
 
 /** Creates the role definition handlers; routes capture `scope` (with a leading slash). */
-export function createRoleDefinitionRoutes(state: ExtendedState): { list: RouteHandler; get: RouteHandler } {
+export function createRoleDefinitionRoutes(state: Pick<EmulatorState, "access">): { list: RouteHandler; get: RouteHandler } {
   const { definitions } = state.access;
   const subscriptionOf = (scope: string) => subscriptionOfScope(scopeSegments(scope));
 

@@ -2,9 +2,8 @@
  * GET, PUT and DELETE of a scale-set extension: the body of a VM extension
  * without `location`. Adding, changing or removing one changes the model.
  */
-import type { RouteHandler } from "../context.js";
+import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError } from "../errors.js";
-import type { ExtendedState } from "../extendedContext.js";
 import { objectBody } from "../requestBody.js";
 import { renderVmssExtension } from "../renderScaleSet.js";
 import { captures, type RouteParams } from "../resourceIds.js";
@@ -16,10 +15,10 @@ import { acceptedResponse, assertNoRunningWrite, operationUrls } from "../vmWrit
 import { vmssNotFound } from "./scaleSets.js";
 
 /** Creates the scale-set extension handlers. */
-export function createScaleSetExtensionRoutes(state: ExtendedState): { get: RouteHandler; put: RouteHandler; delete: RouteHandler } {
+export function createScaleSetExtensionRoutes(state: EmulatorState): { get: RouteHandler; put: RouteHandler; delete: RouteHandler } {
   function resolve(params: RouteParams) {
     const names = captures(params, "resourceGroup", "vmssName", "extensionName");
-    return { ...names, vmss: state.scaleSets.find(names.resourceGroup, names.vmssName), key: names.extensionName.toLowerCase() };
+    return { ...names, vmss: state.store.findVmss(names.resourceGroup, names.vmssName), key: names.extensionName.toLowerCase() };
   }
 
   function parentNotFound({ resourceGroup, vmssName }: { resourceGroup: string; vmssName: string }): ArmError {
@@ -30,14 +29,19 @@ export function createScaleSetExtensionRoutes(state: ExtendedState): { get: Rout
     );
   }
 
-  /** Runs `change` on the model; a different model is a new model version and a new etag. */
-  function changeModel(vmss: VmssRecord, change: () => void): void {
+  /**
+   * Runs `change` on the model; a different model is a new model version and
+   * a new etag. Returns the function that undoes it (a failed operation rolled back).
+   */
+  function changeModel(vmss: VmssRecord, change: () => void): () => void {
     const before = modelFingerprint(vmss);
+    const saved = { extensions: new Map(vmss.extensions), modelVersion: vmss.modelVersion };
     change();
     if (modelFingerprint(vmss) !== before) {
       vmss.modelVersion += 1;
       vmss.etag += 1;
     }
+    return () => Object.assign(vmss, saved);
   }
 
   return {
@@ -58,10 +62,13 @@ export function createScaleSetExtensionRoutes(state: ExtendedState): { get: Rout
       const existing = vmss.extensions.get(key);
       const ext = modelExtension(existing?.name ?? names.extensionName, body, existing ? "Updating" : "Creating");
       assertNoRunningWrite(vmss);
-      changeModel(vmss, () => vmss.extensions.set(key, ext));
+      const rollBack = changeModel(vmss, () => vmss.extensions.set(key, ext));
       const op = beginScaleSetWrite(state, vmss, {
         provisioningState: "Updating",
-        onFinish: (status) => (ext.provisioningState = status),
+        onFinish: ({ status, rollBack: rolledBack }) => {
+          if (!rolledBack) ext.provisioningState = status;
+        },
+        rollBack,
       });
       return json(renderVmssExtension(vmss, ext), existing ? 200 : 201, {
         "Azure-AsyncOperation": operationUrls(state, op, req.apiVersion).asyncOperation,
@@ -74,15 +81,21 @@ export function createScaleSetExtensionRoutes(state: ExtendedState): { get: Rout
       const ext = vmss.extensions.get(key);
       if (!ext) return empty(204);
       assertNoRunningWrite(vmss);
-      changeModel(vmss, () => vmss.extensions.delete(key));
+      const stateBefore = ext.provisioningState;
+      const undo = changeModel(vmss, () => vmss.extensions.delete(key));
       // The extension shows `Deleting` in the model until the operation ends.
       ext.provisioningState = "Deleting";
       vmss.extensions.set(key, ext);
       const op = beginScaleSetWrite(state, vmss, {
         provisioningState: "Updating",
-        onFinish: (status) => {
+        onFinish: ({ status, rollBack: rolledBack }) => {
           if (status === "Succeeded") vmss.extensions.delete(key);
-          else ext.provisioningState = "Failed";
+          else if (!rolledBack) ext.provisioningState = status;
+        },
+        // A failed deletion that rolls back leaves the extension, and the model, as they were.
+        rollBack: () => {
+          undo();
+          ext.provisioningState = stateBefore;
         },
       });
       return acceptedResponse(state, op, req.apiVersion);

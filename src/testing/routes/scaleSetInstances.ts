@@ -1,8 +1,7 @@
 /** A scale set's instances: the paged list, one instance, and `manualupgrade`. */
-import type { RouteHandler } from "../context.js";
+import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError, invalidParameter } from "../errors.js";
-import type { ExtendedState } from "../extendedContext.js";
-import { pageOf } from "../listPages.js";
+import { listAnswer } from "../paging.js";
 import { objectBody } from "../requestBody.js";
 import { renderInstance } from "../renderScaleSet.js";
 import { captures, type RouteParams } from "../resourceIds.js";
@@ -14,10 +13,10 @@ import { acceptedResponse, assertNoRunningWrite } from "../vmWrites.js";
 import { vmssNotFound } from "./scaleSets.js";
 
 /** Creates the instance handlers. */
-export function createScaleSetInstanceRoutes(state: ExtendedState): { list: RouteHandler; get: RouteHandler; manualUpgrade: RouteHandler } {
+export function createScaleSetInstanceRoutes(state: EmulatorState): { list: RouteHandler; get: RouteHandler; manualUpgrade: RouteHandler } {
   function scaleSetOf(params: RouteParams) {
     const { resourceGroup, vmssName } = captures(params, "resourceGroup", "vmssName");
-    const vmss = state.scaleSets.find(resourceGroup, vmssName);
+    const vmss = state.store.findVmss(resourceGroup, vmssName);
     if (!vmss) throw vmssNotFound(resourceGroup, vmssName);
     return vmss;
   }
@@ -28,7 +27,7 @@ export function createScaleSetInstanceRoutes(state: ExtendedState): { list: Rout
       const views = vmss.instances
         .map((instance) => renderInstance(state.store, vmss, instance))
         .filter((view): view is ArmVmssInstance => view !== undefined);
-      return json(pageOf(views, req.url, state.config.listPageSize));
+      return json(listAnswer(views, req, state.config.listPageSize, (view) => view));
     },
 
     get(_req, params) {
@@ -61,7 +60,7 @@ export function createScaleSetInstanceRoutes(state: ExtendedState): { list: Rout
       assertNoRunningWrite(vmss);
       const op = beginScaleSetWrite(state, vmss, {
         provisioningState: "Updating",
-        onFinish: (status) => {
+        onFinish: ({ status }) => {
           if (status === "Succeeded") applyLatestModel(vmss, chosen);
         },
       });

@@ -1,16 +1,15 @@
 /** GET, PUT and PATCH of a virtual machine scale set, and the scale-set lists. */
 import { checkPreconditions } from "../conditional.js";
-import type { RouteHandler } from "../context.js";
+import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError, resourceNotFound } from "../errors.js";
-import type { ExtendedState } from "../extendedContext.js";
 import type { IdentityUpdate } from "../identitySemantics.js";
-import { identityOfPatch, identityOfPut } from "../identityWrites.js";
-import { pageOf } from "../listPages.js";
+import { chargeIdentityUpdate, identityOfPatch, identityOfPut } from "../identityWrites.js";
+import { listAnswer } from "../paging.js";
 import { assertSameLocation, objectBody, optionalObject, optionalTags, requiredLocation } from "../requestBody.js";
 import { captures, resourceKey } from "../resourceIds.js";
 import { json } from "../response.js";
 import { renderVmss, vmssEtag } from "../renderScaleSet.js";
-import { beginScaleSetWrite, identityRuleFor, modelFingerprint, scaleTo } from "../scaleSetModel.js";
+import { beginScaleSetWrite, identityRuleFor, modelFingerprint, scaleTo, snapshotOfVmss } from "../scaleSetModel.js";
 import {
   DEFAULT_SKU,
   newVmssRecord,
@@ -60,19 +59,26 @@ function assertSameMode(vmss: VmssRecord, mode: string | undefined): void {
 }
 
 /** Creates the scale-set route handlers. */
-export function createScaleSetRoutes(state: ExtendedState): {
+export function createScaleSetRoutes(state: EmulatorState): {
   get: RouteHandler;
   put: RouteHandler;
   patch: RouteHandler;
   listInSubscription: RouteHandler;
   listInResourceGroup: RouteHandler;
 } {
-  const { scaleSets } = state.scaleSets;
+  const { store } = state;
 
-  function respondWithWrite(vmss: VmssRecord, status: number, update: IdentityUpdate | undefined, apiVersion: string) {
+  function respondWithWrite(
+    vmss: VmssRecord,
+    status: number,
+    update: IdentityUpdate | undefined,
+    apiVersion: string,
+    write: { rollBack: () => void; failWith: { code: string; message: string } | undefined },
+  ) {
     const op = beginScaleSetWrite(state, vmss, {
       provisioningState: status === 201 ? "Creating" : "Updating",
       pendingUserIds: update?.addedIds,
+      ...write,
     });
     return json(renderVmss(vmss), status, {
       ETag: vmssEtag(vmss),
@@ -91,7 +97,7 @@ export function createScaleSetRoutes(state: ExtendedState): {
   return {
     get(_req, params) {
       const { resourceGroup, vmssName } = captures(params, "resourceGroup", "vmssName");
-      const vmss = state.scaleSets.find(resourceGroup, vmssName);
+      const vmss = store.findVmss(resourceGroup, vmssName);
       if (!vmss) throw vmssNotFound(resourceGroup, vmssName);
       return json(renderVmss(vmss), 200, { ETag: vmssEtag(vmss) });
     },
@@ -99,7 +105,7 @@ export function createScaleSetRoutes(state: ExtendedState): {
     put(req, params) {
       const { resourceGroup, vmssName: name } = captures(params, "resourceGroup", "vmssName");
       const body = objectBody(req);
-      const existing = state.scaleSets.find(resourceGroup, name);
+      const existing = store.findVmss(resourceGroup, name);
       checkPreconditions(req.headers, existing && vmssEtag(existing));
       const location = requiredLocation(body);
       if (existing) assertSameLocation(existing, location);
@@ -125,9 +131,12 @@ export function createScaleSetRoutes(state: ExtendedState): {
 
       if (existing) {
         assertNoRunningWrite(existing);
+        const failWith = chargeIdentityUpdate(state, existing.identity, update);
+        const rollBack = snapshotOfVmss(state, existing);
         commit(existing, changes);
-        return respondWithWrite(existing, 200, update, req.apiVersion);
+        return respondWithWrite(existing, 200, update, req.apiVersion, { rollBack, failWith });
       }
+      const failWith = chargeIdentityUpdate(state, undefined, update);
       const vmss = newVmssRecord({
         subscriptionId: state.subscriptionId,
         resourceGroup,
@@ -137,15 +146,20 @@ export function createScaleSetRoutes(state: ExtendedState): {
         orchestrationMode,
         ...changes,
       });
-      scaleSets.set(resourceKey(resourceGroup, name), vmss);
+      const key = resourceKey(resourceGroup, name);
+      store.scaleSets.set(key, vmss);
       scaleTo(state, vmss, vmss.sku.capacity);
-      return respondWithWrite(vmss, 201, update, req.apiVersion);
+      const rollBack = () => {
+        scaleTo(state, vmss, 0);
+        store.scaleSets.delete(key);
+      };
+      return respondWithWrite(vmss, 201, update, req.apiVersion, { rollBack, failWith });
     },
 
     patch(req, params) {
       const { resourceGroup, vmssName } = captures(params, "resourceGroup", "vmssName");
       const body = objectBody(req);
-      const vmss = state.scaleSets.find(resourceGroup, vmssName);
+      const vmss = store.findVmss(resourceGroup, vmssName);
       checkPreconditions(req.headers, vmss && vmssEtag(vmss));
       if (!vmss) throw vmssNotFound(resourceGroup, vmssName);
       if (body.location !== undefined) assertSameLocation(vmss, body.location);
@@ -164,6 +178,8 @@ export function createScaleSetRoutes(state: ExtendedState): {
       const { identity, update } = identityOfPatch(vmss.identity, body.identity, state, identityRuleFor(vmss.orchestrationMode));
 
       assertNoRunningWrite(vmss);
+      const failWith = chargeIdentityUpdate(state, vmss.identity, update);
+      const rollBack = snapshotOfVmss(state, vmss);
       commit(vmss, {
         tags,
         sku,
@@ -174,18 +190,12 @@ export function createScaleSetRoutes(state: ExtendedState): {
         upgradePolicy: parts.upgradePolicy === undefined ? vmss.upgradePolicy : { ...vmss.upgradePolicy, ...parts.upgradePolicy },
         extensions: parts.extensions ?? vmss.extensions,
       });
-      return respondWithWrite(vmss, 200, update, req.apiVersion);
+      return respondWithWrite(vmss, 200, update, req.apiVersion, { rollBack, failWith });
     },
 
-    listInSubscription(req) {
-      const all = [...scaleSets.values()].map(renderVmss);
-      return json(pageOf(all, req.url, state.config.listPageSize));
-    },
+    listInSubscription: (req) => json(listAnswer(store.scaleSets.list(), req, state.config.listPageSize, renderVmss)),
 
-    listInResourceGroup(req, params) {
-      const { resourceGroup } = captures(params, "resourceGroup");
-      const inGroup = [...scaleSets.values()].filter((v) => v.resourceGroup.toLowerCase() === resourceGroup.toLowerCase());
-      return json(pageOf(inGroup.map(renderVmss), req.url, state.config.listPageSize));
-    },
+    listInResourceGroup: (req, params) =>
+      json(listAnswer(store.scaleSets.list(captures(params, "resourceGroup").resourceGroup), req, state.config.listPageSize, renderVmss)),
   };
 }

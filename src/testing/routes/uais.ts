@@ -1,6 +1,7 @@
 /** GET, PUT and DELETE of a user-assigned identity (synchronous, as the identity service is). */
 import type { EmulatorState, RouteHandler } from "../context.js";
 import { resourceNotFound } from "../errors.js";
+import { chargeIdentityWork } from "../identityLimits.js";
 import { newUaiRecord } from "../records.js";
 import { assertSameLocation, objectBody, optionalTags, requiredLocation } from "../requestBody.js";
 import { renderUai } from "../render.js";
@@ -30,6 +31,7 @@ export function createUaiRoutes(state: EmulatorState): { get: RouteHandler; put:
         existing.tags = tags;
         return json(renderUai(existing), 200);
       }
+      chargeIdentityWork(state, { creates: 1, assigns: 0 }, { synchronous: true });
       const uai = newUaiRecord({
         subscriptionId: state.subscriptionId,
         tenantId: state.tenantId,

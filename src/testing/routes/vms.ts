@@ -3,11 +3,11 @@ import { checkPreconditions } from "../conditional.js";
 import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError, invalidParameter, resourceNotFound } from "../errors.js";
 import type { IdentityUpdate } from "../identitySemantics.js";
-import { identityOfPatch, identityOfPut } from "../identityWrites.js";
+import { chargeIdentityUpdate, identityOfPatch, identityOfPut } from "../identityWrites.js";
 import { asRecord } from "../json.js";
 import { newVmRecord } from "../records.js";
 import { assertSameLocation, objectBody, optionalObject, optionalTags, requiredLocation } from "../requestBody.js";
-import { renderVm, vmEtag } from "../render.js";
+import { vmEtag, vmView } from "../render.js";
 import { captures, resourceKey } from "../resourceIds.js";
 import { json } from "../response.js";
 import type { VmRecord } from "../store.js";
@@ -50,16 +50,29 @@ export function assertSameOsType(vm: Pick<VmRecord, "osType">, osType: OsType | 
   }
 }
 
+/** Captures what a PUT or PATCH can change, and returns the function that puts it back. */
+function snapshotOf(vm: VmRecord): () => void {
+  const { tags, properties, identity } = vm;
+  return () => Object.assign(vm, { tags, properties, identity });
+}
+
 /** Creates the VM route handlers. */
 export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: RouteHandler; patch: RouteHandler } {
   const { store } = state;
 
-  function respondWithWrite(vm: VmRecord, status: number, update: IdentityUpdate | undefined, apiVersion: string) {
+  function respondWithWrite(
+    vm: VmRecord,
+    status: number,
+    update: IdentityUpdate | undefined,
+    apiVersion: string,
+    write: { rollBack: () => void; failWith: { code: string; message: string } | undefined },
+  ) {
     const op = beginVmWrite(state, vm, {
       provisioningState: status === 201 ? "Creating" : "Updating",
       pendingUserIds: update?.addedIds,
+      ...write,
     });
-    return json(renderVm(vm), status, {
+    return json(vmView(vm), status, {
       ETag: vmEtag(vm),
       "Azure-AsyncOperation": operationUrls(state, op, apiVersion).asyncOperation,
     });
@@ -70,7 +83,7 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       const { resourceGroup, vmName } = captures(params, "resourceGroup", "vmName");
       const vm = store.findVm(resourceGroup, vmName);
       if (!vm) throw vmNotFound(resourceGroup, vmName);
-      return json(renderVm(vm), 200, { ETag: vmEtag(vm) });
+      return json(vmView(vm), 200, { ETag: vmEtag(vm) });
     },
 
     put(req, params) {
@@ -89,9 +102,12 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
 
       if (existing) {
         assertNoRunningWrite(existing);
+        const failWith = chargeIdentityUpdate(state, existing.identity, update);
+        const rollBack = snapshotOf(existing);
         Object.assign(existing, { tags, properties, identity, etag: existing.etag + 1 });
-        return respondWithWrite(existing, 200, update, req.apiVersion);
+        return respondWithWrite(existing, 200, update, req.apiVersion, { rollBack, failWith });
       }
+      const failWith = chargeIdentityUpdate(state, undefined, update);
       const vm = newVmRecord({
         subscriptionId: state.subscriptionId,
         resourceGroup,
@@ -102,8 +118,9 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
         properties,
         identity,
       });
-      store.vms.set(resourceKey(resourceGroup, name), vm);
-      return respondWithWrite(vm, 201, update, req.apiVersion);
+      const key = resourceKey(resourceGroup, name);
+      store.vms.set(key, vm);
+      return respondWithWrite(vm, 201, update, req.apiVersion, { rollBack: () => store.vms.delete(key), failWith });
     },
 
     patch(req, params) {
@@ -125,8 +142,10 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       const { identity, update } = identityOfPatch(vm.identity, body.identity, state);
 
       assertNoRunningWrite(vm);
+      const failWith = chargeIdentityUpdate(state, vm.identity, update);
+      const rollBack = snapshotOf(vm);
       Object.assign(vm, { tags, properties, identity, etag: vm.etag + 1 });
-      return respondWithWrite(vm, 200, update, req.apiVersion);
+      return respondWithWrite(vm, 200, update, req.apiVersion, { rollBack, failWith });
     },
   };
 }

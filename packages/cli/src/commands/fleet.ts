@@ -5,7 +5,6 @@ import {
   type FleetRunStats,
   type RawArmRequest,
   type VmHandle,
-  createConcurrencyLimiter,
 } from "azure-vm-identity";
 import { INTERRUPTED_MESSAGE } from "../errors.js";
 import { ExitCode } from "../exitCodes.js";
@@ -84,14 +83,18 @@ export async function planEach(
   plan: (vm: VmHandle, abortSignal: AbortSignal | undefined) => Promise<RawArmRequest>,
   options: FleetOptions,
 ): Promise<{ rows: FleetDryRunRow[] }> {
-  const limiter = createConcurrencyLimiter({ fixed: typeof options.concurrency === "number" ? options.concurrency : DRY_RUN_CONCURRENCY });
-  const progress: FleetProgress = { total: vms.length, done: 0, failed: 0, changed: 0, unchanged: 0 };
-  const rows = await Promise.all(
-    vms.map((vm) =>
-      limiter.run(async (): Promise<FleetDryRunRow> => {
+  const width = typeof options.concurrency === "number" ? options.concurrency : DRY_RUN_CONCURRENCY;
+  const progress: FleetProgress = { total: vms.length, done: 0, failed: 0, changed: 0, unchanged: 0, unknown: 0 };
+  const rows: FleetDryRunRow[] = new Array(vms.length);
+  let next = 0;
+  // A few workers take the VMs in order; a dry run only reads.
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < vms.length; i = next++) rows[i] = await planOne(vms[i]!);
+  };
+  const planOne = async (vm: VmHandle): Promise<FleetDryRunRow> => {
         let row: FleetDryRunRow;
         try {
-          const request = await plan(vm, options.abortSignal);
+          const request = await plan(vm, options.abortSignal as AbortSignal | undefined);
           row = { resourceId: vm.resourceId, status: "changed", json: { dryRun: true, requests: [request] }, detail: "", preamble: "", requests: [request] };
           progress.changed++;
         } catch (e) {
@@ -101,8 +104,7 @@ export async function planEach(
         progress.done++;
         options.onProgress?.({ ...progress });
         return row;
-      }),
-    ),
-  );
+  };
+  await Promise.all(Array.from({ length: Math.min(width, vms.length) }, worker));
   return { rows };
 }

@@ -5,7 +5,7 @@ import { formatTable } from "./table.js";
 /** The outcome for one VM of a run on several, as the command prints it. */
 export interface FleetRow {
   resourceId: string;
-  status: "changed" | "unchanged" | "failed";
+  status: "changed" | "unchanged" | "failed" | "unknown";
   error?: Error;
   /** What the JSON output shows besides `resourceId`, `status` and `error`. */
   json: Record<string, unknown>;
@@ -113,7 +113,7 @@ export function fleetDryRunText(rows: readonly FleetDryRunRow[]): string {
 export interface SummaryOptions {
   dryRun: boolean;
   /** The run's figures; absent for dry runs made VM by VM. */
-  stats?: FleetRunStats;
+  stats?: Pick<FleetRunStats, "throttled" | "peakConcurrency">;
 }
 
 function plural(n: number, word: string): string {

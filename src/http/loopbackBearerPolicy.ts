@@ -1,9 +1,5 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import {
-  type Pipeline,
-  type PipelinePolicy,
-  bearerTokenAuthenticationPolicyName,
-} from "@azure/core-rest-pipeline";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { isLoopbackHost } from "../core/validation.js";
 
 /** Name of {@link loopbackBearerPolicy}. */
@@ -38,11 +34,4 @@ export function loopbackBearerPolicy(credential: TokenCredential, scopes: string
       return next(request);
     },
   };
-}
-
-/** For a plain-http loopback endpoint, replace the SDK's bearer policy (which would refuse it) by {@link loopbackBearerPolicy}. */
-export function useLoopbackBearerPolicy(pipeline: Pipeline, endpoint: string, credential: TokenCredential, scopes: string[]): void {
-  if (!endpoint.toLowerCase().startsWith("http://")) return;
-  pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
-  pipeline.addPolicy(loopbackBearerPolicy(credential, scopes), { phase: "Sign" });
 }

@@ -1,8 +1,3 @@
-import { RestError, isRestError } from "@azure/core-rest-pipeline";
-import { AbortError } from "@azure/abort-controller";
-
-export { RestError, isRestError, AbortError };
-
 /**
  * Stable codes carried by {@link InvalidInputError}. They never change between
  * minor versions, so callers may branch on them.
@@ -22,7 +17,8 @@ export type InvalidInputCode =
   | "InvalidLocation"
   | "InvalidOption"
   | "InvalidIdentityChange"
-  | "IdentityNotAssigned";
+  | "IdentityNotAssigned"
+  | "UnsupportedApiVersion";
 
 /**
  * Thrown before any request is sent when a value given to the library is not
@@ -46,6 +42,30 @@ export class InvalidInputError extends Error {
 /** True when `e` is an {@link InvalidInputError}, optionally with the given code. */
 export function isInvalidInputError(e: unknown, code?: InvalidInputCode): e is InvalidInputError {
   return e instanceof InvalidInputError && (code === undefined || e.code === code);
+}
+
+/**
+ * Thrown when a call's `timeoutInMs` deadline passes before it finishes. Its
+ * `name` is `"TimeoutError"` (a caller's own abort rejects with an
+ * `AbortError` instead); `cause` is what the deadline interrupted. The
+ * deadline stops waiting, never the operation on the server.
+ */
+export class TimeoutError extends Error {
+  /** `"OperationTimedOut"`. */
+  readonly code = "OperationTimedOut";
+  /** The deadline, in milliseconds. */
+  readonly timeoutInMs: number;
+
+  constructor(message: string, timeoutInMs: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TimeoutError";
+    this.timeoutInMs = timeoutInMs;
+  }
+}
+
+/** True when `e` is a {@link TimeoutError}. */
+export function isTimeoutError(e: unknown): e is TimeoutError {
+  return e instanceof TimeoutError;
 }
 
 /**

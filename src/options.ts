@@ -1,0 +1,173 @@
+/**
+ * Every public option type of the library, in one place.
+ *
+ * Durations are `...InMs` numbers of milliseconds. For all of them, `0`
+ * means "none": no deadline (`timeoutInMs`), no per-attempt bound
+ * (`requestTimeoutInMs`), no wait (`updateIntervalInMs`,
+ * `conflictRetryDelayInMs`, `retryDelayInMs`). Negative, non-finite and
+ * non-numeric values are refused with an `InvalidOption` error before any
+ * request.
+ */
+import type { AbortSignalLike } from "@azure/abort-controller";
+import type { HttpClient, InternalPipelineOptions, PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { OperationTracingOptions } from "@azure/core-tracing";
+import type { ApiVersions } from "./core/apiVersions.js";
+import type { OsType } from "./core/validation.js";
+
+/** Options accepted by every operation. */
+export interface OperationOptions {
+  /** Stops waiting (never the operation on the server); the call rejects with an `AbortError`. */
+  abortSignal?: AbortSignalLike;
+  /**
+   * Poll interval of long-running operations when the service sends no
+   * `Retry-After` (ARM sends none for VM updates). Default: the client's
+   * `updateIntervalInMs`. `0`: poll again at once.
+   */
+  updateIntervalInMs?: number;
+  /**
+   * Bounds the whole call, polling included; when it passes, the call rejects
+   * with a `TimeoutError` (the operation on the server goes on). `0` or
+   * absent: no deadline.
+   */
+  timeoutInMs?: number;
+  /** The parent tracing context of the call's span (`VmIdentityClient.<operation>`). */
+  tracingOptions?: OperationTracingOptions;
+}
+
+/** How `apply()` guards against concurrent writers. */
+export type ConcurrencyMode = "optimistic" | "last-writer-wins";
+
+/** Options of `apply()` / `beginApply()` on an identity change. */
+export interface ApplyIdentityOptions extends OperationOptions {
+  /**
+   * `"optimistic"` (default): the PATCH carries `If-Match` of the etag read; if
+   * another writer got there first (412), the resource is read again and the
+   * same change list planned anew, so no one's change is undone.
+   * `"last-writer-wins"`: no `If-Match`. A PATCH computed from a stale read can
+   * undo a concurrent change, e.g. re-enable a system identity someone just
+   * disabled, which creates a new principal whose role assignments are gone.
+   */
+  concurrency?: ConcurrencyMode;
+  /**
+   * Read-plan-write rounds before giving up with code
+   * `ConcurrencyRetriesExhausted`. Default 10.
+   */
+  maxAttempts?: number;
+  /**
+   * First wait after a 409 without `Retry-After`, and after the second lost
+   * race (412) in a row; each further one doubles, with jitter, up to 30 s.
+   * Default 1000. `0`: retry at once.
+   */
+  conflictRetryDelayInMs?: number;
+}
+
+/** Options of `msiExtension.install()`. */
+export interface MsiExtensionInstallOptions {
+  /** The VM's OS; read from the VM when omitted. */
+  os?: OsType;
+  /** The port of the extension's token endpoint. Default 50342. */
+  port?: number;
+  /** The extension's name. Default: its type, as the CLI and PowerShell name it. */
+  name?: string;
+  /** Must be the VM's location; read from the VM when omitted. */
+  location?: string;
+}
+
+/** The MSI extension to install once a new VM exists. */
+export interface CreateMsiExtensionOptions {
+  port?: number;
+  /** Default: from the definition's OS disk or OS profile, else from the created VM. */
+  os?: OsType;
+  name?: string;
+}
+
+/** Options of the create builder's `apply()`. */
+export interface VmCreateOptions extends OperationOptions {
+  /** Replace an existing VM of that name. Default false: the PUT carries `If-None-Match: *`. */
+  overwrite?: boolean;
+}
+
+/** Progress of a fleet operation, reported after each VM. */
+export interface FleetProgress {
+  /** Entries of the selection (duplicates included). */
+  total: number;
+  /** Entries finished, whatever their status. */
+  done: number;
+  changed: number;
+  unchanged: number;
+  failed: number;
+  /** Entries whose write was sent but whose outcome was not seen. */
+  unknown: number;
+}
+
+/** Options of a fleet operation. */
+export interface FleetOptions {
+  /**
+   * VMs worked on at once: `"adaptive"` (default) paces requests to ARM's
+   * budgets and adapts the number between 1 and `maxConcurrency`; a number
+   * runs that many at once, unpaced.
+   */
+  concurrency?: number | "adaptive";
+  /** Upper bound of adaptive concurrency. Default 64. */
+  maxConcurrency?: number;
+  /**
+   * Called after each VM. A callback that throws, or returns a promise that
+   * rejects, is logged and never fails the fleet.
+   */
+  onProgress?: (progress: FleetProgress) => void;
+  /** Stops the fleet: VMs not started fail with an `AbortError`; VMs whose write was sent are `"unknown"`. */
+  abortSignal?: AbortSignalLike;
+  /** Bounds the whole fleet operation (`TimeoutError` for the VMs it stops). `0` or absent: none. */
+  timeoutInMs?: number;
+  /** Poll interval of each VM's operation when the service sends no Retry-After. */
+  updateIntervalInMs?: number;
+}
+
+/** Options of a fleet identity change. */
+export interface FleetIdentityOptions extends FleetOptions {
+  /** Per-VM write guard; see {@link ApplyIdentityOptions.concurrency}. Default `"optimistic"`. */
+  writeMode?: ConcurrencyMode;
+  /** Per-VM read-plan-write rounds; see {@link ApplyIdentityOptions.maxAttempts}. Default 10. */
+  maxAttempts?: number;
+  /** See {@link ApplyIdentityOptions.conflictRetryDelayInMs}. Default 1000. */
+  conflictRetryDelayInMs?: number;
+}
+
+/** A policy added to the pipeline, placed as in the Azure SDK's generated clients. */
+export interface AdditionalPolicyConfig {
+  policy: PipelinePolicy;
+  /** `perCall`: once per operation call; `perRetry`: on every attempt, after signing. */
+  position: "perCall" | "perRetry";
+}
+
+/** Pipeline options accepted by the client: every `PipelineOptions` field (and `loggingOptions`), plus the usual extras. */
+export interface ArmPipelineOptions extends InternalPipelineOptions {
+  /** Policies to add to the pipeline. */
+  additionalPolicies?: AdditionalPolicyConfig[];
+  /** The HTTP client that sends requests; the platform default otherwise. */
+  httpClient?: HttpClient;
+  /**
+   * Bounds each attempt of each request; a timed-out attempt counts as
+   * unanswered and is retried. Default 60000. `0`: no per-attempt bound.
+   */
+  requestTimeoutInMs?: number;
+}
+
+/** Options of `VmIdentityClient`: every pipeline option, plus where and how to talk to ARM. */
+export interface VmIdentityClientOptions extends ArmPipelineOptions {
+  /** Default `https://management.azure.com`; plain http only for loopback hosts. */
+  endpoint?: string;
+  /** Default `[<origin of endpoint>/.default]`. */
+  credentialScopes?: string[];
+  /**
+   * Override the api-version per provider. Compute versions before
+   * `2018-06-01` are refused (`UnsupportedApiVersion`).
+   */
+  apiVersions?: Partial<ApiVersions>;
+  /**
+   * Poll interval of long-running operations when the service sends no
+   * `Retry-After`. Default 5000 (ARM sends none for VM updates, which run
+   * 3-9 s). `0`: poll again at once (for tests against the emulator).
+   */
+  updateIntervalInMs?: number;
+}

@@ -1,0 +1,74 @@
+import { vi } from "vitest";
+
+/**
+ * Fake the timers the library waits on (setTimeout, and Date for Retry-After
+ * dates). Real I/O (sockets, nock, the emulator) goes on as usual; its own
+ * zero-delay timers are fired by {@link flushIo} at the current fake time.
+ */
+export function fakeClock(): void {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+}
+
+function turn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Let real I/O make progress without moving fake time: trips around the
+ * event loop, firing any timer already due (nock schedules parts of a reply
+ * with zero-delay timers).
+ */
+export async function flushIo(rounds = 200): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    await turn();
+    await turn();
+    if (vi.isFakeTimers()) await vi.advanceTimersByTimeAsync(0);
+  }
+}
+
+/** Run real I/O until `condition` holds (no fake time passes); throws if it never does. */
+export async function until(condition: () => boolean, what = "the condition", maxRounds = 500): Promise<void> {
+  for (let i = 0; i < maxRounds; i++) {
+    if (condition()) return;
+    await flushIo(1);
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/**
+ * Move fake time on by `ms`, in steps of `stepInMs`, letting real I/O settle
+ * before and after each step, so that a response that arrives schedules its
+ * next timer at (nearly) the fake time it arrived.
+ */
+export async function advance(ms: number, stepInMs = 25): Promise<void> {
+  const end = Date.now() + ms;
+  await flushIo();
+  while (Date.now() < end) {
+    await vi.advanceTimersByTimeAsync(Math.min(stepInMs, end - Date.now()));
+    await flushIo(50);
+  }
+  await flushIo();
+}
+
+/**
+ * Settle `promise` under fake time: let I/O make progress, and whenever it
+ * has nothing left to do, jump to the next timer. For clients made with
+ * `requestTimeoutInMs: 0`, whose only timers are their own waits (a
+ * per-attempt timeout would otherwise fire while a reply is on its way).
+ */
+export async function settle<T>(promise: Promise<T>, maxJumps = 1000): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => {
+    settled = true;
+  });
+  watched.catch(() => undefined);
+  for (let jumps = 0; !settled; ) {
+    await flushIo(20);
+    if (settled) break;
+    if (vi.getTimerCount() > 0) {
+      if (++jumps > maxJumps) throw new Error(`still pending after ${maxJumps} timers`);
+      await vi.advanceTimersToNextTimerAsync();
+    }
+  }
+  return watched;
+}
