@@ -1,4 +1,5 @@
 import { InvalidInputError, describeValue } from "./errors.js";
+import { asRecord } from "./record.js";
 import { fromArmIdentity, hasSystemAssigned, hasUserAssigned, identityTypeOf, parseIdentityType } from "./identity.js";
 import { validateUserAssignedIdentityId } from "./resourceId.js";
 import { type OsType, validateLocation, validateOsType } from "./validation.js";
@@ -7,7 +8,7 @@ import { type OsType, validateLocation, validateOsType } from "./validation.js";
 export type VmDefinition = { location: string } & Record<string, unknown>;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+  return asRecord(value) !== undefined;
 }
 
 /** Check a definition before anything is sent: an object with a valid `location`. */

@@ -1,3 +1,5 @@
+import { asRecord } from "./record.js";
+
 /** The identity types ARM knows, in their canonical spelling. */
 export type IdentityType = "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned";
 
@@ -58,9 +60,6 @@ export function parseIdentityType(value: unknown): IdentityType | undefined {
   }
 }
 
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 function optionalString(value: unknown): string | undefined {
   return typeof value === "string" && value.length > 0 ? value : undefined;

@@ -26,3 +26,10 @@ export function withoutQuery(url: string): string {
   const q = url.indexOf("?");
   return q < 0 ? url : url.slice(0, q);
 }
+
+const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE", "POST"]);
+
+/** Whether a method may change something in ARM (every method but GET and HEAD): what ARM's write and delete budgets count. */
+export function isWriteMethod(method: string): boolean {
+  return WRITE_METHODS.has(method.toUpperCase());
+}

@@ -1,4 +1,5 @@
 import { type VmIdentity, fromArmIdentity } from "./identity.js";
+import { asRecord } from "./record.js";
 import { type OsType, validateOsType } from "./validation.js";
 
 /** A VM or scale set as read (by a GET or from a list page), with what the library needs from it. */
@@ -15,14 +16,11 @@ export interface ResourceSnapshot {
   provisioningState?: string;
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 /** The OS disk's type of a VM body, or of a scale set's VM profile. */
 function osTypeOf(properties: Record<string, unknown> | undefined): OsType | undefined {
-  const profile = record(properties?.["virtualMachineProfile"]) ?? properties;
-  const osType = record(record(record(profile?.["storageProfile"])?.["osDisk"]))?.["osType"];
+  const profile = asRecord(properties?.["virtualMachineProfile"]) ?? properties;
+  const osType = asRecord(asRecord(asRecord(profile?.["storageProfile"])?.["osDisk"]))?.["osType"];
   try {
     return osType === undefined ? undefined : validateOsType(osType);
   } catch {
@@ -32,8 +30,8 @@ function osTypeOf(properties: Record<string, unknown> | undefined): OsType | und
 
 /** Extract what the library needs from a resource's ARM JSON and its response's `ETag` header. */
 export function snapshotOf(body: unknown, etagHeader?: string): ResourceSnapshot {
-  const resource = record(body) ?? {};
-  const properties = record(resource["properties"]);
+  const resource = asRecord(body) ?? {};
+  const properties = asRecord(resource["properties"]);
   const etag = etagHeader ?? (typeof resource["etag"] === "string" ? resource["etag"] : undefined);
   const snapshot: ResourceSnapshot = { body: resource, identity: fromArmIdentity(resource["identity"]) };
   if (etag) snapshot.etag = etag;

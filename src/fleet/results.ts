@@ -54,8 +54,8 @@ export interface FleetRunStats {
  * One result per entry, in input order, with the run's figures in `stats`.
  * It is an array (index it, `filter` it, `length`), with `stats` as an
  * enumerable property; `results` is the same entries as a plain array, and
- * `JSON.stringify` writes `{ results, stats }` (errors as `{ name, message,
- * code, statusCode }`), so nothing is lost in JSON.
+ * `JSON.stringify` writes an object of `results` and `stats` (each error as
+ * its name, message, code and statusCode), so nothing is lost in JSON.
  */
 export type FleetResults<E extends object = object> = FleetResult<E>[] & {
   readonly stats: FleetRunStats;

@@ -1,5 +1,6 @@
 import { InvalidInputError, TimeoutError, describeValue } from "../core/errors.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
+import { isWriteMethod } from "../core/request.js";
 import type { ResourceSnapshot } from "../core/snapshot.js";
 import { type ArmConnection, checkDurationInMs } from "../http/connection.js";
 import { type Operation, createOperation } from "../http/operation.js";
@@ -76,8 +77,6 @@ function createNotifier(): { next(): Promise<void>; notify(): void } {
   };
 }
 
-const WRITES = new Set(["PUT", "PATCH", "POST", "DELETE"]);
-
 /** Counts every attempt a gate admits, and the 429s it hears. */
 function countingGate(inner: RequestGate): { gate: RequestGate; readonly requests: number; readonly writes: number; readonly throttled: number } {
   const counts = { requests: 0, writes: 0, throttled: 0 };
@@ -86,7 +85,7 @@ function countingGate(inner: RequestGate): { gate: RequestGate; readonly request
       async admit(request) {
         await inner.admit(request);
         counts.requests++;
-        if (WRITES.has(request.method)) counts.writes++;
+        if (isWriteMethod(request.method)) counts.writes++;
       },
       settle(request, response) {
         if (response?.status === 429) counts.throttled++;

@@ -1,5 +1,6 @@
 import { delay } from "@azure/core-util";
 import type { AbortSignalLike } from "@azure/abort-controller";
+import { isWriteMethod } from "../core/request.js";
 import type { RequestGate } from "../http/requestFacts.js";
 import { retryAfterInMs } from "../http/retryAfter.js";
 
@@ -152,16 +153,14 @@ export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
   };
 }
 
-const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE", "POST"]);
-
 /** The pacer as a request gate: it admits and hears every attempt of a write; reads pass straight through. */
 export function writePacerGate(pacer: WritePacer): RequestGate {
   return {
     async admit(request) {
-      if (WRITE_METHODS.has(request.method)) await pacer.acquire(request.abortSignal);
+      if (isWriteMethod(request.method)) await pacer.acquire(request.abortSignal);
     },
     settle(request, response) {
-      if (!WRITE_METHODS.has(request.method)) return;
+      if (!isWriteMethod(request.method)) return;
       if (response) pacer.observe(response.status, (name) => response.headers.get(name));
       else pacer.release();
     },

@@ -7,7 +7,7 @@ import type { TracingContext, TracingSpan } from "@azure/core-tracing";
 import { delay as sleep } from "@azure/core-util";
 import type { ArmTarget } from "../core/armRequests.js";
 import { TimeoutError } from "../core/errors.js";
-import { type RawArmRequest, withoutQuery } from "../core/request.js";
+import { type RawArmRequest, isWriteMethod, withoutQuery } from "../core/request.js";
 import { logger } from "../logger.js";
 import type { OperationOptions } from "../options.js";
 import { type ArmConnection, checkDurationInMs } from "./connection.js";
@@ -93,8 +93,6 @@ export interface OperationExtras {
   /** Admits each attempt of each request (the fleet's budgets). */
   gate?: RequestGate;
 }
-
-const WRITE_METHODS = new Set(["PUT", "PATCH", "DELETE", "POST"]);
 
 function toAbortSignal(signal: AbortSignalLike | undefined, cleanups: (() => void)[]): AbortSignal | undefined {
   if (!signal) return undefined;
@@ -185,7 +183,7 @@ export function createOperation(
       request.headers.set("x-ms-correlation-request-id", correlationId);
       const facts = requestFacts(request);
       if (extras.gate) facts.gate = extras.gate;
-      const effects = sendOptions.effects ?? WRITE_METHODS.has(raw.method);
+      const effects = sendOptions.effects ?? isWriteMethod(raw.method);
       if (effects) inDoubt = true;
       let response: PipelineResponse;
       try {

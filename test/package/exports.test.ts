@@ -32,7 +32,6 @@ describe("the built package", () => {
       }
     }
     expect(pkg.sideEffects).toBe(false);
-    expect(pkg.engines.node).toBe(">=20");
   });
 
   it("runs the command from its own package's bin, which the workspace links", () => {
@@ -40,6 +39,12 @@ describe("the built package", () => {
     expect(cli.name).toBe("vm-identity");
     expect(node([`packages/cli/${cli.bin["vm-identity"]}`, "--version"])).toBe(cli.version);
     expect(node(["node_modules/.bin/vm-identity", "--version"])).toBe(cli.version);
+  });
+
+  it("starts the walkthrough with `npx vm-identity demo` from the repository root, as the README says", () => {
+    const out = execFileSync("npx", ["--offline", "vm-identity", "demo"], { cwd: process.cwd(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect(out).toMatch(/^Step 1 of (\d+): [\s\S]*^Step \1 of \1: /m);
+    expect(out).toMatch(/^Done: \d+ steps, \d+ ARM writes/m);
   });
 
   it("keeps the command's dependencies out of the library's", () => {

@@ -32,13 +32,22 @@ export function staticTokenCredential(token: string): TokenCredential {
   };
 }
 
+/** Where `DefaultAzureCredential` signs in. */
+export interface SignInOptions {
+  /** The authority host of the subscription's cloud, e.g. `https://login.chinacloudapi.cn`. */
+  authorityHost: string;
+  /** The subscription's tenant, when the Azure CLI's profile names it (so `az login` tokens are for that tenant). */
+  tenantId?: string;
+}
+
 /**
- * `DefaultAzureCredential` from `@azure/identity`, imported only when needed:
- * it is large, and most invocations that get here are about to call Azure anyway.
+ * `DefaultAzureCredential` from `@azure/identity` for a cloud and tenant,
+ * imported only when needed: it is large, and most invocations that get here
+ * are about to call Azure anyway.
  */
-export async function defaultAzureCredential(): Promise<TokenCredential> {
+export async function defaultAzureCredential(options: SignInOptions): Promise<TokenCredential> {
   const { DefaultAzureCredential } = await import("@azure/identity");
-  return new DefaultAzureCredential();
+  return new DefaultAzureCredential({ authorityHost: options.authorityHost, ...(options.tenantId ? { tenantId: options.tenantId } : {}) });
 }
 
 /** Wraps a credential so that every token it hands out is registered with the redactor. */
@@ -66,12 +75,18 @@ export function lazyCredential(make: () => Promise<TokenCredential>): TokenCrede
   };
 }
 
-/** The credential for a run: the static token when one is given, else `DefaultAzureCredential` (made on first use). */
-export function createCredential(accessToken: string | undefined, redactor: Redactor): TokenCredential {
+/**
+ * The credential for a run: the static token when one is given, else
+ * `DefaultAzureCredential` for the cloud and tenant (made on first use).
+ */
+export function createCredential(accessToken: string | undefined, redactor: Redactor, signIn: SignInOptions): TokenCredential {
   if (accessToken !== undefined) {
     const credential = staticTokenCredential(accessToken);
     redactor.add(accessToken.trim().replace(/^Bearer\s+/i, ""));
     return redactingCredential(credential, redactor);
   }
-  return redactingCredential(lazyCredential(defaultAzureCredential), redactor);
+  return redactingCredential(
+    lazyCredential(() => defaultAzureCredential(signIn)),
+    redactor,
+  );
 }

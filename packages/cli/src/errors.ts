@@ -2,6 +2,9 @@ import type { Command, CommanderError } from "commander";
 import { isInvalidInputError, isRestError } from "azure-vm-identity";
 import { ExitCode, type ExitCodeValue } from "./exitCodes.js";
 import type { CliIo } from "./io.js";
+import { isLoopbackEndpoint } from "./http/loopback.js";
+import { QueryError } from "./output/printer.js";
+import { wrapText } from "./output/wrap.js";
 import { helpHint, usageLine } from "./usage.js";
 
 /** A mistake in how the command was called (missing target, conflicting options, unreadable file): exit 2. */
@@ -44,6 +47,43 @@ export interface ReportContext {
   verbose: boolean;
   /** Remove secrets (the access token) from anything printed. */
   redact: (text: string) => string;
+  /** Requests sent before the error: an input error found after a read is an operation failure (exit 1). */
+  requestsSent: number;
+  /** Width of the usage line. */
+  width: number;
+}
+
+/** Error codes of a request that got no response: the network, DNS, or nothing listening. */
+const CONNECTION_CODES = new Set([
+  "REQUEST_SEND_ERROR",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ESOCKETTIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPROTO",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+]);
+
+/** The origin a request that got no response was sent to, if the error says. */
+function originOf(e: { request?: { url?: string } }): string | undefined {
+  try {
+    return e.request?.url ? new URL(e.request.url).origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `e` is a request that got no response (as opposed to an ARM error). */
+export function isConnectionFailure(e: unknown): boolean {
+  if (!isRestError(e) || e.statusCode !== undefined) return false;
+  return typeof e.code === "string" && CONNECTION_CODES.has(e.code);
 }
 
 /** What is printed when Ctrl+C stops a command that was waiting for Azure. */
@@ -64,7 +104,7 @@ export function reportError(e: unknown, ctx: ReportContext): ExitCodeValue {
   const { io, command, redact } = ctx;
   const write = (text: string): void => io.stderr(redact(text));
   const usage = (cmd: Command | undefined): void => {
-    if (cmd) write(`${usageLine(cmd)}\n${helpHint(cmd)}\n`);
+    if (cmd) write(wrapText(`${usageLine(cmd)}\n${helpHint(cmd)}\n`, ctx.width));
   };
 
   if (e instanceof CommandLineError) {
@@ -77,11 +117,32 @@ export function reportError(e: unknown, ctx: ReportContext): ExitCodeValue {
     usage(e.command);
     return ExitCode.Usage;
   }
+  if (isInvalidInputError(e) && ctx.requestsSent > 0) {
+    // Found after a read (e.g. removing an identity the VM does not hold): the operation failed; nothing was written.
+    write(`error: ${e.message} [${e.code}]\n`);
+    return ExitCode.Failed;
+  }
   if (e instanceof UsageError || isInvalidInputError(e)) {
     const code = isInvalidInputError(e) ? ` [${e.code}]` : "";
     write(`error: ${e.message}${code}\n`);
     usage(command);
     return ExitCode.Usage;
+  }
+  if (isConnectionFailure(e)) {
+    const error = e as Error & { request?: { url?: string } };
+    const where = originOf(error);
+    write(
+      `error: no answer from ${where ? `the ARM endpoint ${where}` : "the ARM endpoint"}: ${error.message}\n` +
+        "hint: check the endpoint (--endpoint or $VM_IDENTITY_ENDPOINT; the public cloud's is https://management.azure.com) " +
+        "and the network: DNS, a proxy (HTTPS_PROXY), a firewall." +
+        (where && isLoopbackEndpoint(where) ? ' Is the emulator running? Start it with "vm-identity emulator".' : "") +
+        "\n",
+    );
+    return ExitCode.Failed;
+  }
+  if (e instanceof QueryError) {
+    write(`error: ${e.message} (the command itself succeeded)\n`);
+    return ExitCode.Failed;
   }
   if (isRestError(e)) {
     const requestId = e.response?.headers.get("x-ms-request-id");

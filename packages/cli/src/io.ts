@@ -9,8 +9,10 @@ export interface CliIo {
   stderr(text: string): void;
   /** Environment variables (`AZURE_SUBSCRIPTION_ID`, `VM_IDENTITY_ENDPOINT`, `NO_COLOR`, ...). */
   env: Readonly<Record<string, string | undefined>>;
-  /** Whether standard output is a terminal: only then is colour used. */
+  /** Whether standard output is a terminal: only then is colour used, and its width taken. */
   stdoutIsTTY: boolean;
+  /** The terminal's width in columns, when standard output is a terminal that says; text is laid out for 80 otherwise. */
+  stdoutColumns?: number;
   /**
    * Standard error when it is a terminal, for the progress bar of runs on
    * several VMs; undefined (no progress bar) when stderr is a file or a pipe.
@@ -55,6 +57,7 @@ export function processIo(): CliIo & { dispose(): void } {
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
     stdoutIsTTY: process.stdout.isTTY === true,
+    ...(process.stdout.isTTY === true && process.stdout.columns ? { stdoutColumns: process.stdout.columns } : {}),
     ...(process.stderr.isTTY === true ? { stderrTerminal: process.stderr } : {}),
     readStdin: () => readAll(process.stdin),
     signal: controller.signal,

@@ -12,33 +12,49 @@ import { CommandLineError, reportError } from "./errors.js";
 import { ExitCode, type ExitCodeValue } from "./exitCodes.js";
 import type { CliIo } from "./io.js";
 import { ENV, addGlobalOptions } from "./options/global.js";
+import { wrapText } from "./output/wrap.js";
 import { CliRuntime } from "./runtime.js";
 
 export type { CliIo } from "./io.js";
 export { ExitCode, type ExitCodeValue } from "./exitCodes.js";
 
 const DESCRIPTION = [
-  "Configure managed identities on Azure virtual machines.",
+  "Configure managed identities on Azure virtual machines, with the flags of az vm identity.",
   "",
-  "Name a VM with -g/--resource-group and -n/--name, or with --ids <resource id>. " +
-    "Every write takes --dry-run: only the reads are made and the exact request is printed.",
+  "Name a VM with -g/--resource-group and -n/--name, or with --ids <resource id...> (each id in its own " +
+    "subscription). Every VM write takes --dry-run: only the reads are made and the exact request is printed. " +
+    "Every command takes -o json|jsonc|table|tsv|none and --query <JMESPath>, applied as the Azure CLI applies them.",
+  "",
+  `Subscription: --subscription <name or id>, else $${ENV.subscription}, else the Azure CLI's default ` +
+    `subscription (az account set), read from $${ENV.configDir}/azureProfile.json or ~/.azure/azureProfile.json.`,
   "",
   `Authentication: --access-token <token> (or $${ENV.accessToken}); otherwise DefaultAzureCredential ` +
-    "(environment variables, workload identity, managed identity, Azure CLI, ...).",
+    "(environment variables, workload identity, managed identity, Azure CLI, ...) at the subscription's cloud.",
   "",
   "Exit codes: 0 done, 1 the operation failed, 2 usage error (nothing was sent), 130 interrupted.",
 ].join("\n");
 
-/** Make commander throw instead of exiting, and write through the run's I/O, on this command and every subcommand. */
+/**
+ * Make commander throw instead of exiting, and write through the run's I/O,
+ * on this command and every subcommand. Help is laid out for the output
+ * width (the terminal's, else 80): commander wraps descriptions; every other
+ * line that is too long (usage lines, examples) wraps at word boundaries.
+ */
 function configureTree(command: Command, rt: CliRuntime): void {
+  const width = rt.width;
   command
     .exitOverride((error: CommanderError) => {
       throw new CommandLineError(error, command);
     })
     .configureOutput({
-      writeOut: rt.stdout,
-      writeErr: rt.stderr,
-      outputError: (text, write) => write(text),
+      writeOut: (text) => rt.stdout(wrapText(text, width, { hangAtMargin: false })),
+      writeErr: (text) => rt.stderr(wrapText(text, width, { hangAtMargin: false })),
+      // Error messages are not wrapped: they stay one line each, for logs and grep.
+      outputError: (text) => rt.stderr(text),
+      getOutHelpWidth: () => width,
+      getErrHelpWidth: () => width,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
     })
     .showSuggestionAfterError(true);
   for (const sub of command.commands) configureTree(sub, rt);
@@ -54,6 +70,8 @@ export function buildProgram(rt: CliRuntime): Command {
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .hook("preAction", (_program, action) => {
       rt.command = action;
+      // The global options take effect before the action runs (--verbose, --only-show-errors).
+      rt.globals(action);
     });
   addGlobalOptions(program);
   registerShow(program, rt);
@@ -99,7 +117,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCodeV
       e instanceof CommandLineError && program && e.command === program && e.error.code !== "commander.unknownCommand"
         ? new CommandLineError(e.error, commandNamedIn(program, argv))
         : e;
-    return reportError(error, { io, command: rt.command, verbose: rt.verbose, redact: rt.redactor.redact });
+    return reportError(error, {
+      io,
+      command: rt.command,
+      verbose: rt.verbose,
+      redact: rt.redactor.redact,
+      requestsSent: rt.requestsSent,
+      width: rt.width,
+    });
   } finally {
     rt.dispose();
   }

@@ -1,65 +1,56 @@
 import type { Command } from "commander";
-import { type OperationOptions, type VmFleet, type VmHandle, VmIdentityClient } from "azure-vm-identity";
+import type { TokenCredential } from "@azure/core-auth";
+import { type OperationOptions, type VmHandle, VmIdentityClient } from "azure-vm-identity";
+import { type CliProfile, readCliProfile } from "./azure/cliProfile.js";
+import { chooseSubscription, profileEntry, subscriptionNote } from "./azure/subscription.js";
+import { armTargetOf } from "./azure/target.js";
 import { createCredential } from "./credential.js";
 import type { ExitCodeValue } from "./exitCodes.js";
+import { isLoopbackEndpoint } from "./http/loopback.js";
+import { loopbackFailFastPolicy } from "./http/loopbackFailFastPolicy.js";
+import { requestCounterPolicy } from "./http/requestCounterPolicy.js";
+import { requestLogPolicy } from "./http/requestLogPolicy.js";
 import type { CliIo } from "./io.js";
-import { type GlobalOptions, type ResolvedGlobals, requireSubscription, resolveGlobals } from "./options/global.js";
-import { type VmTarget, type VmTargetOptions, resolveVmTarget, vmHandle } from "./options/targets.js";
+import { type GlobalOptions, type OutputFormat, type ResolvedGlobals, resolveGlobals } from "./options/global.js";
+import type { VmRef } from "./options/targets.js";
 import { Printer } from "./output/printer.js";
 import { type Style, styleFor } from "./output/style.js";
+import { outputWidth } from "./output/width.js";
 import { Redactor } from "./redact.js";
 import { enableVerboseLog } from "./verbose.js";
 
 /** Poll interval for long-running operations on a loopback endpoint (the emulator). */
 export const LOOPBACK_POLL_INTERVAL_MS = 100;
 
-/** Whether the endpoint is a plain-http loopback one (the emulator); real ARM is https. */
-export function isLoopbackEndpoint(endpoint: string): boolean {
-  try {
-    const { protocol, hostname } = new URL(endpoint);
-    return protocol === "http:" && (hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname));
-  } catch {
-    return false;
-  }
-}
-
-/** What a command needs to talk to ARM. */
-export interface Session {
-  globals: ResolvedGlobals;
-  client: VmIdentityClient;
-  /** Prints results on stdout in the chosen format. */
-  out: Printer;
-  /** Passed to every library call: Ctrl+C stops waiting. */
-  options: OperationOptions;
-}
-
-/** A {@link Session} on one VM. */
-export interface VmSession extends Session {
-  vm: VmHandle;
-}
-
-/** A {@link Session} on several VMs. */
-export interface FleetSession extends Session {
-  fleet: VmFleet;
-}
+/** A VM reference whose subscription is known. */
+export type ResolvedVmRef = VmRef & { subscriptionId: string };
 
 /**
- * The state of one `run()`: the I/O, the redactor, the command being run and
- * what must be undone at the end (the verbose logger).
+ * The state of one `run()`: the I/O, the redactor, the command being run,
+ * one client per subscription, and what must be undone at the end (the
+ * verbose logger).
  */
 export class CliRuntime {
   /** Removes the access token from everything printed. */
   readonly redactor = new Redactor();
   /** The command whose action is running (for the usage line of an error). */
   command: Command | undefined;
-  /** Whether `--verbose` was given. */
+  /** Whether `--verbose` or `--debug` was given. */
   verbose = false;
+  /** Requests sent so far, every attempt counted: an input error after one is an operation failure, not a usage error. */
+  requestsSent = 0;
   /**
    * The exit code of a command that printed its results and still did not
    * fully succeed (e.g. some VMs of several failed); unset means 0.
    */
   exitCode: ExitCodeValue | undefined;
   private readonly cleanups: (() => void)[] = [];
+  private cliProfile: Promise<CliProfile> | undefined;
+  private chosenSubscription: Promise<string> | undefined;
+  private readonly clients = new Map<string, Promise<VmIdentityClient>>();
+  private readonly credentials = new Map<string, TokenCredential>();
+  private readonly notes = new Set<string>();
+  private quiet = false;
 
   constructor(readonly io: CliIo) {}
 
@@ -68,25 +59,39 @@ export class CliRuntime {
   /** Write to stdout, redacted. */
   readonly stdout = (text: string): void => this.io.stdout(this.redactor.redact(text));
 
+  /** Write a note on stderr once per run (none with `--only-show-errors`). */
+  note(text: string): void {
+    if (this.notes.has(text) || this.quiet) return;
+    this.notes.add(text);
+    this.stderr(text);
+  }
+
   /** Text styles for stdout. */
   get style(): Style {
     return styleFor(this.io);
   }
 
+  /** The width text is laid out for: the terminal's when stdout is one, else 80. */
+  get width(): number {
+    return outputWidth(this.io);
+  }
+
   /** The global options with environment defaults; turns on the verbose log the first time it is asked with `--verbose`. */
   globals(command: Command): ResolvedGlobals {
     const globals = resolveGlobals(command.optsWithGlobals<GlobalOptions>(), this.io);
+    this.quiet = globals.onlyShowErrors;
     if (globals.accessToken) this.redactor.add(globals.accessToken.trim().replace(/^Bearer\s+/i, ""));
     if (globals.verbose && !this.verbose) {
       this.verbose = true;
-      this.cleanups.push(enableVerboseLog(this.stderr, this.redactor.redact));
+      this.cleanups.push(enableVerboseLog(this.stderr, this.redactor.redact, globals.debug));
     }
     return globals;
   }
 
-  /** A printer in the chosen output format. */
-  printer(command: Command): Printer {
-    return new Printer(this.stdout, this.globals(command).output ?? "json");
+  /** A printer in the chosen output format (`fallback` when none was chosen) with `--query`. */
+  printer(command: Command, fallback: OutputFormat = "json"): Printer {
+    const globals = this.globals(command);
+    return new Printer(this.stdout, { format: globals.output ?? fallback, query: globals.query, style: this.style, width: this.width });
   }
 
   /** Options for every library call. */
@@ -94,43 +99,85 @@ export class CliRuntime {
     return { abortSignal: this.io.signal };
   }
 
-  /** A client for the chosen subscription, endpoint and credential. */
-  async session(command: Command, subscriptionHint?: string): Promise<Session> {
+  /** The Azure CLI's profile (read once). */
+  profile(): Promise<CliProfile> {
+    this.cliProfile ??= readCliProfile(this.io.env);
+    return this.cliProfile;
+  }
+
+  /**
+   * The subscription of targets that do not name one: `--subscription` or
+   * `AZURE_SUBSCRIPTION_ID` (an id, or a name looked up in the Azure CLI's
+   * profile), else the Azure CLI's default subscription, said on stderr.
+   */
+  defaultSubscription(command: Command): Promise<string> {
+    this.chosenSubscription ??= (async () => {
+      const profile = await this.profile();
+      const chosen = chooseSubscription(this.globals(command).subscription, profile);
+      const note = subscriptionNote(chosen, profile);
+      if (note) this.note(note);
+      return chosen.id;
+    })();
+    return this.chosenSubscription;
+  }
+
+  /** The subscription of a VM: the one its id names, else the run's default. */
+  async subscriptionOf(command: Command, vm: VmRef): Promise<string> {
+    return vm.subscriptionId ?? (await this.defaultSubscription(command));
+  }
+
+  /**
+   * The client for a subscription (one per subscription, made once). Its
+   * endpoint is `--endpoint`, else the ARM endpoint of the subscription's cloud
+   * in the Azure CLI's profile, else the public cloud's; `DefaultAzureCredential`
+   * signs in at that cloud's authority, in the subscription's tenant.
+   */
+  client(command: Command, subscriptionId: string): Promise<VmIdentityClient> {
+    const key = subscriptionId.toLowerCase();
+    let client = this.clients.get(key);
+    if (!client) {
+      client = this.makeClient(command, subscriptionId);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  private async makeClient(command: Command, subscriptionId: string): Promise<VmIdentityClient> {
     const globals = this.globals(command);
-    const subscription = requireSubscription(globals, subscriptionHint);
-    const credential = createCredential(globals.accessToken, this.redactor);
-    const client = new VmIdentityClient(credential, subscription, {
-      endpoint: globals.endpoint,
+    const target = armTargetOf(globals.endpoint, profileEntry(await this.profile(), subscriptionId), this.io.env);
+    if (target.unknownCloud) {
+      this.note(`note: the Azure CLI's cloud "${target.unknownCloud}" of subscription ${subscriptionId} is not one this command knows; pass --endpoint <its ARM endpoint>.\n`);
+    }
+    const { endpoint, authorityHost, tenantId } = target;
+    const credentialKey = `${authorityHost} ${tenantId ?? ""}`;
+    let credential = this.credentials.get(credentialKey);
+    if (!credential) {
+      credential = createCredential(globals.accessToken, this.redactor, { authorityHost, ...(tenantId ? { tenantId } : {}) });
+      this.credentials.set(credentialKey, credential);
+    }
+    return new VmIdentityClient(credential, subscriptionId, {
+      endpoint,
       userAgentOptions: { userAgentPrefix: "vm-identity-cli" },
-      // A local emulator answers at once and says "Retry-After: 0", which the LRO poller
-      // reads as "use the default" (2 s): poll it briskly instead.
-      ...(isLoopbackEndpoint(globals.endpoint) ? { updateIntervalInMs: LOOPBACK_POLL_INTERVAL_MS } : {}),
+      additionalPolicies: [
+        { policy: requestCounterPolicy(() => this.requestsSent++), position: "perRetry" },
+        { policy: loopbackFailFastPolicy(), position: "perRetry" },
+        ...(globals.verbose ? [{ policy: requestLogPolicy({ write: this.stderr, debug: globals.debug }), position: "perRetry" as const }] : []),
+      ],
+      // A local emulator answers at once: poll it briskly instead of ARM's default interval.
+      ...(isLoopbackEndpoint(endpoint) ? { updateIntervalInMs: LOOPBACK_POLL_INTERVAL_MS } : {}),
     });
-    return { globals, client, out: new Printer(this.stdout, globals.output ?? "json"), options: this.operationOptions };
   }
 
-  /**
-   * A session on the VM named by the target options. A missing or conflicting
-   * target is a usage error raised before anything else; a bad name fails when
-   * the handle is made, before any request.
-   */
-  async vmSession(command: Command, options: VmTargetOptions, nameOption: "name" | "vm-name" = "name"): Promise<VmSession> {
-    return this.vmSessionFor(command, resolveVmTarget(options, nameOption));
+  /** A VM reference with its subscription filled in. */
+  async resolve(command: Command, vm: VmRef): Promise<ResolvedVmRef> {
+    return { ...vm, subscriptionId: await this.subscriptionOf(command, vm) };
   }
 
-  /** A session on one resolved VM target. */
-  async vmSessionFor(command: Command, target: VmTarget): Promise<VmSession> {
-    const session = await this.session(command, target.kind === "id" ? target.subscriptionId : undefined);
-    return { ...session, vm: vmHandle(session.client, target) };
-  }
-
-  /**
-   * A session on several VMs, all in `subscriptionId` (unless --subscription
-   * says otherwise, when the ids are rejected before any request).
-   */
-  async fleetSession(command: Command, ids: readonly string[], subscriptionId: string): Promise<FleetSession> {
-    const session = await this.session(command, subscriptionId);
-    return { ...session, fleet: session.client.vms(ids) };
+  /** The client's handle on a VM (validated: a bad name throws `InvalidInputError` before any request). */
+  async vm(command: Command, ref: VmRef): Promise<VmHandle> {
+    const resolved = await this.resolve(command, ref);
+    const client = await this.client(command, resolved.subscriptionId);
+    return client.vm(resolved.resourceGroup, resolved.name);
   }
 
   /** Undo what the run changed in the process (the logger). */

@@ -19,26 +19,41 @@ afterEach(async () => {
 const NO_STACK = /\n\s+at /;
 
 describe("show", () => {
-  it("prints the VmIdentity as JSON", async () => {
+  it("prints ARM's own identity object, as az vm identity show does", async () => {
     const r = await runCli(["show", "-g", RG, "-n", "linux-vm", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const identity = JSON.parse(r.stdout);
-    expect(identity.type).toBe("SystemAssigned, UserAssigned");
-    expect(identity.systemAssigned).toEqual({ principalId: expect.any(String), tenantId: fx.arm.tenantId });
-    expect(identity.userAssigned).toEqual([{ id: expect.stringMatching(/ops-identity$/), principalId: expect.any(String), clientId: expect.any(String) }]);
+    expect(identity).toEqual({
+      type: "SystemAssigned, UserAssigned",
+      principalId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      tenantId: fx.arm.tenantId,
+      userAssignedIdentities: { [fx.uai.ops]: { principalId: expect.any(String), clientId: expect.any(String) } },
+    });
+    // The same object as the emulator's GET of the VM holds.
+    expect(identity).toEqual(fx.arm.getVm(RG, "linux-vm")!.identity);
   });
 
-  it("prints an aligned table", async () => {
+  it("prints a table for people, every id whole", async () => {
     const r = await runCli(["show", "-g", RG, "-n", "linux-vm", "-o", "table", ...fx.flags]);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trimEnd().split("\n");
-    expect(lines[0]).toBe("Type: SystemAssigned, UserAssigned");
-    const header = lines[2]!;
-    expect(header).toMatch(/^KIND\s+PRINCIPAL ID\s+CLIENT ID\s+TENANT ID\s+RESOURCE ID$/);
-    expect(lines[3]).toMatch(/^SystemAssigned\s/);
-    expect(lines[4]).toMatch(/^UserAssigned\s.*ops-identity$/);
-    expect(lines[4]!.indexOf("/subscriptions/")).toBe(header.indexOf("RESOURCE ID"));
+    const vm = fx.arm.getVm(RG, "linux-vm")!.identity!;
+    const uai = vm.userAssignedIdentities![fx.uai.ops]!;
+    expect(r.stdout).toBe(
+      [
+        "Type: SystemAssigned, UserAssigned",
+        "",
+        "System-assigned identity",
+        `  Principal ID  ${vm.principalId}`,
+        `  Tenant ID     ${vm.tenantId}`,
+        "",
+        "User-assigned identity ops-identity",
+        `  Resource group  ${RG}`,
+        `  Principal ID    ${uai.principalId}`,
+        `  Client ID       ${uai.clientId}`,
+        "",
+      ].join("\n"),
+    );
     expect(r.stdout).not.toMatch(/\u001b\[/); // no colour when not a terminal
   });
 
@@ -54,7 +69,8 @@ describe("assign", () => {
     const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--system", ...fx.flags]);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
-    expect(result).toMatchObject({ changed: true, identity: { type: "SystemAssigned", systemAssigned: { principalId: expect.any(String) } } });
+    expect(result).toMatchObject({ changed: true, identity: { type: "SystemAssigned", principalId: expect.any(String) } });
+    expect(result.systemAssignedIdentity).toBe(result.identity.principalId);
     expect(result.requestIds.length).toBeGreaterThan(0);
     const writes = writesOf(fx.arm);
     expect(writes.map((w) => w.method)).toEqual(["PATCH"]);
@@ -93,25 +109,27 @@ describe("--dry-run", () => {
     expect(fx.arm.getVm(RG, "win-vm")!.identity).toBeUndefined();
   });
 
-  it("prints the request as text with -o table", async () => {
+  it("prints the request as text with -o table, in 80 columns", async () => {
     const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--all", "--dry-run", "-o", "table", ...fx.flags]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Dry run: nothing was sent. Identity now: SystemAssigned, UserAssigned (1 user-assigned); after: None.");
-    expect(r.stdout).toContain(`PATCH ${fx.arm.endpoint}${vmId(fx.arm, "linux-vm")}?api-version=2024-11-01\n`);
+    for (const line of r.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    const unwrapped = r.stdout.replace(/\n {2}(?=\S)/g, " ").replace(/\/ (?=\S)/g, "/").replace(/ \?api/g, "?api");
+    expect(unwrapped).toContain("Dry run: nothing was sent. Identity now: SystemAssigned, UserAssigned (1 user-assigned); after: None.");
+    expect(unwrapped).toContain(`PATCH ${fx.arm.endpoint}${vmId(fx.arm, "linux-vm")}?api-version=2024-11-01\n`);
     expect(r.stdout).toContain('if-match: "1"\n');
     expect(r.stdout).toContain('"type": "None",\n    "userAssignedIdentities": null');
     expect(writesOf(fx.arm)).toEqual([]);
   });
 
   it("covers the extension and identity writes too", async () => {
-    const install = await runCli(["extension", "install", "-g", RG, "-n", "win-vm", "--port", "50400", "--dry-run", ...fx.flags]);
+    const install = await runCli(["extension", "install", "-g", RG, "--vm-name", "win-vm", "--port", "50400", "--dry-run", ...fx.flags]);
     expect(install.code).toBe(0);
     expect(JSON.parse(install.stdout).requests[0]).toMatchObject({
       method: "PUT",
       url: expect.stringContaining("/virtualMachines/win-vm/extensions/ManagedIdentityExtensionForWindows?api-version="),
       body: { location: "westeurope", properties: { type: "ManagedIdentityExtensionForWindows", settings: { port: 50400 } } },
     });
-    const remove = await runCli(["extension", "remove", "-g", RG, "-n", "win-vm", "--dry-run", ...fx.flags]);
+    const remove = await runCli(["extension", "remove", "-g", RG, "--vm-name", "win-vm", "--dry-run", ...fx.flags]);
     expect(JSON.parse(remove.stdout).requests[0]).toMatchObject({ method: "DELETE", url: expect.stringContaining("/extensions/ManagedIdentityExtensionForWindows?") });
     const uai = await runCli(["identity", "create", "-g", RG, "-n", "new-identity", "-l", "westeurope", "--dry-run", ...fx.flags]);
     expect(JSON.parse(uai.stdout).requests[0]).toMatchObject({ method: "PUT", body: { location: "westeurope" } });
@@ -121,29 +139,29 @@ describe("--dry-run", () => {
 
 describe("extension", () => {
   it("installs, shows and removes the MSI extension", async () => {
-    const install = await runCli(["extension", "install", "-g", RG, "-n", "win-vm", "-o", "table", ...fx.flags]);
+    const install = await runCli(["extension", "install", "-g", RG, "--vm-name", "win-vm", "-o", "table", ...fx.flags]);
     expect(install.code).toBe(0);
     expect(install.stdout).toMatch(/^NAME\s+ManagedIdentityExtensionForWindows$/m);
     expect(install.stdout).toMatch(/^PORT\s+50342$/m);
     expect(install.stderr).toContain("deprecated");
     expect(fx.arm.getExtension(RG, "win-vm", "ManagedIdentityExtensionForWindows")).toBeDefined();
 
-    const show = await runCli(["extension", "show", "-g", RG, "-n", "win-vm", ...fx.flags]);
+    const show = await runCli(["extension", "show", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout)).toMatchObject({ name: "ManagedIdentityExtensionForWindows", properties: { publisher: "Microsoft.ManagedIdentity", settings: { port: 50342 } } });
 
-    const remove = await runCli(["extension", "remove", "-g", RG, "-n", "win-vm", ...fx.flags]);
+    const remove = await runCli(["extension", "remove", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
     expect(remove.code).toBe(0);
     expect(JSON.parse(remove.stdout)).toEqual({ removed: true, name: "ManagedIdentityExtensionForWindows" });
     expect(fx.arm.getExtension(RG, "win-vm", "ManagedIdentityExtensionForWindows")).toBeUndefined();
 
-    const again = await runCli(["extension", "show", "-g", RG, "-n", "win-vm", ...fx.flags]);
+    const again = await runCli(["extension", "show", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/ResourceNotFound/);
   });
 
-  it("takes --os, --port and --name, with the VM as -n", async () => {
-    const r = await runCli(["extension", "install", "-g", RG, "-n", "linux-vm", "--os", "linux", "--port", "50400", "--name", "msi", ...fx.flags]);
+  it("takes --os, --port and -n/--name for the extension, with the VM as --vm-name (az vm extension set order)", async () => {
+    const r = await runCli(["extension", "install", "-g", RG, "--vm-name", "linux-vm", "--os", "linux", "--port", "50400", "-n", "msi", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(fx.arm.getExtension(RG, "linux-vm", "msi")).toMatchObject({ properties: { type: "ManagedIdentityExtensionForLinux", settings: { port: 50400 } } });
   });
@@ -190,7 +208,7 @@ describe("remove", () => {
   it("--all removes every identity", async () => {
     const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--all", ...fx.flags]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).identity).toEqual({ type: "None", userAssigned: [] });
+    expect(JSON.parse(r.stdout).identity).toEqual({ type: "None" });
     expect(writesOf(fx.arm)[0]!.body).toEqual({ identity: { type: "None", userAssignedIdentities: null } });
     expect(fx.arm.getVm(RG, "linux-vm")!.identity).toBeUndefined();
   });
@@ -198,7 +216,7 @@ describe("remove", () => {
   it("--user-assigned detaches one identity", async () => {
     const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--user-assigned", fx.uai.ops, ...fx.flags]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).identity).toMatchObject({ type: "SystemAssigned", userAssigned: [] });
+    expect(JSON.parse(r.stdout).identity).toEqual({ type: "SystemAssigned", principalId: expect.any(String), tenantId: fx.arm.tenantId });
   });
 });
 
@@ -207,7 +225,7 @@ describe("mistakes", () => {
     const r = await runCli(["assign", "--system", ...fx.flags]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("No VM given");
-    expect(r.stderr).toContain("Usage: vm-identity assign (-g RG -n VM | --ids VM_ID... | --ids-file FILE)");
+    expect(r.stderr).toContain("Usage: vm-identity assign (-g RG -n VM | --ids ID... | --ids-file FILE)");
     expect(fx.arm.requests).toEqual([]);
   });
 
@@ -219,12 +237,13 @@ describe("mistakes", () => {
     expect(fx.arm.requests).toEqual([]);
   });
 
-  it("removing an identity the VM does not hold exits 2 and writes nothing", async () => {
+  it("removing an identity the VM does not hold exits 1 (found after the read), writes nothing, and prints no usage", async () => {
     const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--user-assigned", fx.uai.unassigned, ...fx.flags]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain("IdentityNotAssigned");
     expect(r.stderr).toContain("spare-identity");
-    expect(writesOf(fx.arm)).toEqual([]);
+    expect(r.stderr).not.toContain("Usage:");
+    expect(fx.arm.requests.map((q) => q.method)).toEqual(["GET"]);
   });
 
   it("an ARM failure exits 1 with the code, message and request id, and no stack trace", async () => {
@@ -260,14 +279,32 @@ describe("mistakes", () => {
 });
 
 describe("--verbose", () => {
-  it("logs requests to stderr and never prints the token", async () => {
-    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--system", "--verbose", ...fx.flags]);
+  it("logs one line per request, the body of the write, and never the token", async () => {
+    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--verbose", ...fx.flags]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/Request: \{/);
-    expect(r.stderr).toMatch(/"method": "PATCH"/);
-    expect(r.stderr).toMatch(/"authorization": "REDACTED"/);
+    const requestLines = r.stderr.split("\n").filter((l) => /^(GET|PATCH|PUT|DELETE) /.test(l));
+    // The read, the PATCH, the operation's status polls and the read-back: one line each, as the emulator received them.
+    expect(requestLines).toHaveLength(fx.arm.requests.length);
+    for (const [i, line] of requestLines.entries()) {
+      expect(line).toMatch(/^(GET|PATCH) http:\/\/127\.0\.0\.1:\d+\/subscriptions\/\S+ -> 200 in \d+ ms \(x-ms-request-id: [0-9a-f-]+\)$/);
+      expect(line.startsWith(`${fx.arm.requests[i]!.method} `)).toBe(true);
+    }
+    expect(r.stderr).toContain('PATCH ');
+    expect(r.stderr).toMatch(/ -> 200 in \d+ ms \(x-ms-request-id: [0-9a-f-]+\)\n {2}\{\n {4}"identity": \{\n {6}"type": "SystemAssigned"\n {4}\}\n {2}\}\n/);
+    // No header dump of the SDK's log policy.
+    expect(r.stderr).not.toMatch(/Request: \{|"authorization"/i);
+    expect(r.stderr.split("\n").length).toBeLessThan(30);
     expect(r.stderr).not.toContain(fx.token);
     expect(r.stdout).not.toContain(fx.token);
+  });
+
+  it("--debug adds the headers, with the token redacted", async () => {
+    const r = await runCli(["show", "-g", RG, "-n", "win-vm", "--debug", ...fx.flags]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^ {2}> authorization: REDACTED$/im);
+    expect(r.stderr).toMatch(/^ {2}< x-ms-request-id: [0-9a-f-]+$/m);
+    expect(r.stderr).toMatch(/^ {2}> x-ms-correlation-request-id: [0-9a-f-]+$/m);
+    expect(r.stderr).not.toContain(fx.token);
   });
 
   it("does not print a token given in the environment either, even on failure", async () => {

@@ -30,7 +30,7 @@ describe("vm-identity on several VMs, as a child process", () => {
     expect(results).toHaveLength(3);
     expect(results.map((x: { resourceId: string; status: string }) => [x.resourceId, x.status])).toEqual(ids.map((id) => [id, "changed"]));
     expect(results.every((x: { identity: { type: string } }) => x.identity.type === "SystemAssigned")).toBe(true);
-    expect(r.stderr).toBe("3 VMs: 3 changed, 0 unchanged, 0 failed (0 429s absorbed, peak concurrency 3)\n");
+    expect(r.stderr).toBe("3 VMs: 3 changed, 0 unchanged, 0 failed, 0 unknown (0 429s absorbed, peak concurrency 3)\n");
     expect(r.stderr).not.toMatch(ESCAPE);
     expect(r.stdout).not.toMatch(ESCAPE);
   });
@@ -50,7 +50,7 @@ describe("vm-identity on several VMs, as a child process", () => {
       error: { code: "ResourceNotFound", message: expect.stringContaining("decommissioned-vm"), statusCode: 404, requestId: expect.any(String) },
     });
     expect(r.stdout).not.toMatch(NO_STACK);
-    expect(r.stderr).toMatch(/^4 VMs: 3 changed, 0 unchanged, 1 failed \(\d+ 429s? absorbed, peak concurrency \d+\)\n$/);
+    expect(r.stderr).toMatch(/^4 VMs: 3 changed, 0 unchanged, 1 failed, 0 unknown \(\d+ 429s? absorbed, peak concurrency \d+\)\n$/);
     expect(r.stderr).not.toMatch(ESCAPE);
     expect(writesOf(fx.arm)).toHaveLength(3);
   });
@@ -67,17 +67,28 @@ describe("vm-identity on several VMs, as a child process", () => {
         expect.objectContaining({ method: "PATCH", body: { identity: { type: "SystemAssigned, UserAssigned", userAssignedIdentities: { [fx.uai.app]: {} } } } }),
       ]);
     }
-    expect(r.stderr).toBe("3 VMs: 3 would change, 0 unchanged, 0 failed (dry run: nothing was sent)\n");
+    expect(r.stderr).toBe("3 VMs: 3 would change, 0 unchanged, 0 failed, 0 unknown (dry run: nothing was sent)\n");
   });
 
   it("extension install on several VMs, as a table", async () => {
     const ids = addFleet(fx.arm, 3);
     const r = await runCli(["extension", "install", "--ids", ...ids, "-o", "table", ...fx.flags]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^NAME\s+RESOURCE GROUP\s+STATUS\s+RESULT\n/);
-    expect(r.stdout).toMatch(/^fleet-vm-0\s+cli-rg\s+changed\s+ManagedIdentityExtensionForWindows \(Succeeded\)$/m);
-    expect(r.stdout).toMatch(/^fleet-vm-1\s+cli-rg\s+changed\s+ManagedIdentityExtensionForLinux \(Succeeded\)$/m);
-    expect(r.stdout).toMatch(/\n\n3 VMs: 3 changed, 0 unchanged, 0 failed \(.*\)\n$/);
+    expect(r.stdout).toBe(
+      [
+        "NAME        RESOURCE GROUP  STATUS   RESULT",
+        "fleet-vm-0  cli-rg          changed  ManagedIdentityExtensionForWindows",
+        "                                     (Succeeded)",
+        "fleet-vm-1  cli-rg          changed  ManagedIdentityExtensionForLinux",
+        "                                     (Succeeded)",
+        "fleet-vm-2  cli-rg          changed  ManagedIdentityExtensionForWindows",
+        "                                     (Succeeded)",
+        "",
+        "3 VMs: 3 changed, 0 unchanged, 0 failed, 0 unknown (0 429s absorbed, peak",
+        "  concurrency 3)",
+        "",
+      ].join("\n"),
+    );
     expect(r.stderr).toMatch(/^note: The MSI extension is deprecated/);
     expect(r.stderr).not.toMatch(ESCAPE);
     expect(writesOf(fx.arm).map((w) => w.method)).toEqual(["PUT", "PUT", "PUT"]);
@@ -91,8 +102,8 @@ describe("vm-identity on several VMs, as a child process", () => {
     const r = await runCli(["assign", "--ids-file", file, "--system", ...fx.flags]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toContain(`error: ${file} line 3: Invalid virtual machine id`);
-    expect(r.stderr).toContain("Usage: vm-identity assign (-g RG -n VM | --ids VM_ID... | --ids-file FILE)");
+    expect(r.stderr).toContain(`error: ${file} line 3 (it names a Microsoft.Compute/disks, not a VM): Invalid virtual machine id`);
+    expect(r.stderr).toContain("Usage: vm-identity assign (-g RG -n VM | --ids ID... | --ids-file FILE)");
     expect(r.stderr).not.toMatch(NO_STACK);
     expect(fx.arm.requests).toEqual([]);
   });

@@ -1,6 +1,9 @@
 /** Helpers for the `vm-identity` command tests: in-process runs, child-process runs and a seeded emulator. */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CliIo } from "../src/io.js";
 import { run } from "../src/program.js";
@@ -16,8 +19,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** An in-memory {@link CliIo}; `controller` aborts its signal; `extra` adds a terminal on stderr or a stdin. */
-export function memoryIo(env: Record<string, string | undefined> = {}, extra: Partial<Pick<CliIo, "stderrTerminal" | "readStdin">> = {}): CliIo & {
+/**
+ * An Azure CLI config directory that does not exist: runs in tests never read
+ * the Azure CLI profile of the machine they run on, unless a test gives one.
+ */
+export const NO_AZURE_CONFIG = join(tmpdir(), "vm-identity-tests-no-azure-config");
+
+/** An in-memory {@link CliIo}; `controller` aborts its signal; `extra` adds a terminal on stderr, a stdin or a terminal width. */
+export function memoryIo(
+  env: Record<string, string | undefined> = {},
+  extra: Partial<Pick<CliIo, "stderrTerminal" | "readStdin" | "stdoutIsTTY" | "stdoutColumns">> = {},
+): CliIo & {
   out: string[];
   err: string[];
   controller: AbortController;
@@ -28,7 +40,7 @@ export function memoryIo(env: Record<string, string | undefined> = {}, extra: Pa
   return {
     stdout: (t) => void out.push(t),
     stderr: (t) => void err.push(t),
-    env,
+    env: { AZURE_CONFIG_DIR: NO_AZURE_CONFIG, ...env },
     stdoutIsTTY: false,
     signal: controller.signal,
     ...extra,
@@ -42,7 +54,7 @@ export function memoryIo(env: Record<string, string | undefined> = {}, extra: Pa
 export async function runInProcess(
   argv: string[],
   env: Record<string, string | undefined> = {},
-  extra: Partial<Pick<CliIo, "stderrTerminal" | "readStdin">> = {},
+  extra: Partial<Pick<CliIo, "stderrTerminal" | "readStdin" | "stdoutIsTTY" | "stdoutColumns">> = {},
 ): Promise<CliResult> {
   const io = memoryIo(env, extra);
   const code = await run(argv, io);
@@ -51,7 +63,7 @@ export async function runInProcess(
 
 /** A clean environment for a child: nothing from the host's Azure settings. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env["PATH"] ?? "", NO_COLOR: "1", ...extra };
+  return { PATH: process.env["PATH"] ?? "", NO_COLOR: "1", AZURE_CONFIG_DIR: NO_AZURE_CONFIG, ...extra };
 }
 
 /** Run the built command as a child process. */
@@ -125,3 +137,47 @@ export function addFleet(arm: FakeArm, count: number, prefix = "fleet-vm"): stri
 
 /** The start of any ANSI escape sequence (colour, cursor movement, line clearing): none may reach a file or a pipe. */
 export const ESCAPE = /\u001b/;
+
+/** Subscriptions of the Azure CLI profiles tests write. */
+export const PROD = "aaaaaaaa-0000-4000-8000-000000000001";
+export const DEV = "bbbbbbbb-0000-4000-8000-000000000002";
+export const CHINA = "cccccccc-0000-4000-8000-000000000003";
+
+/**
+ * An Azure CLI profile as `az login` writes it, with a UTF-8 byte order mark:
+ * Production (the default unless `defaultId` says otherwise), Dev, a China
+ * cloud subscription and a second subscription named Dev.
+ */
+export function profileJson(defaultId = PROD, extra: { id: string; name: string }[] = []): string {
+  const sub = (id: string, name: string, environmentName = "AzureCloud") => ({
+    id,
+    name,
+    state: "Enabled",
+    user: { name: "someone@example.com", type: "user" },
+    isDefault: id === defaultId,
+    tenantId: `tenant-of-${name}`,
+    environmentName,
+    homeTenantId: `tenant-of-${name}`,
+    managedByTenants: [],
+  });
+  return (
+    "\uFEFF" +
+    JSON.stringify({
+      installationId: "00000000-0000-0000-0000-00000000abcd",
+      subscriptions: [
+        sub(PROD, "Production"),
+        sub(DEV, "Dev"),
+        sub(CHINA, "China Sub", "AzureChinaCloud"),
+        sub("dddddddd-0000-4000-8000-000000000004", "Dev"),
+        ...extra.map((e) => sub(e.id, e.name)),
+      ],
+    })
+  );
+}
+
+/** A temporary Azure CLI config directory holding `azureProfile.json` with `text`. */
+export async function profileDir(text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "vm-identity-azcfg-"));
+  await writeFile(join(dir, "azureProfile.json"), text);
+  return dir;
+}

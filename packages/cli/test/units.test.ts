@@ -3,12 +3,13 @@ import { InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
 import { staticTokenCredential } from "../src/credential.js";
 import { UsageError } from "../src/errors.js";
-import { collectIds, parseListenPort, parseOs, parsePort } from "../src/options/parsers.js";
-import { parseIdsFile } from "../src/options/fleetTargets.js";
-import { parseConcurrency, resolveVmTarget } from "../src/options/targets.js";
+import { collectList, parseListenPort, parseOs, parsePort } from "../src/options/parsers.js";
+import { parseIdsFile } from "../src/options/idsFile.js";
+import { dependsOnResourceGroup, identityIdsFor, readIdentitySelection } from "../src/options/identities.js";
+import { parseConcurrency, parseVmId, resolveVmTargets } from "../src/options/targets.js";
 import { type FleetRow, errorJson, summaryLine } from "../src/output/fleet.js";
 import { RestError } from "azure-vm-identity";
-import { identitySummary, identityTable } from "../src/output/identity.js";
+import { armIdentity, identitiesTable, identityChangeJson, identitySummary, identityTable } from "../src/output/identity.js";
 import { formatDryRun, formatRequest, pathOf } from "../src/output/requests.js";
 import { styleFor } from "../src/output/style.js";
 import { formatKeyValues, formatTable } from "../src/output/table.js";
@@ -28,33 +29,96 @@ describe("formatTable", () => {
   it("aligns key/value pairs", () => {
     expect(formatKeyValues([["A", "1"], ["LONGER", "2"]])).toBe("A       1\nLONGER  2\n");
   });
+
+  it("wraps a long value under itself, at the width", () => {
+    const id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm";
+    const text = formatKeyValues([["ID", id]], { width: 60 });
+    const lines = text.trimEnd().split("\n");
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60);
+    expect(lines.slice(1).every((l) => l.startsWith("    "))).toBe(true);
+    expect(lines.map((l) => l.slice(4)).join("")).toBe(id);
+  });
 });
 
 describe("identityTable", () => {
   it("says when a VM has no identity", () => {
-    expect(identityTable({ type: "None", userAssigned: [] })).toBe("Type: None (no managed identity)\n");
+    expect(identityTable({ type: "None", userAssigned: [] }, 80)).toBe("Type: None (no managed identity)\n");
   });
 
-  it("lists the system identity first, then each user-assigned one", () => {
-    const text = identityTable({
-      type: "SystemAssigned, UserAssigned",
-      systemAssigned: { principalId: "p-sys", tenantId: "t-1" },
-      userAssigned: [{ id: UAI, principalId: "p-uai", clientId: "c-uai" }],
-    });
-    const lines = text.split("\n");
-    expect(lines[0]).toBe("Type: SystemAssigned, UserAssigned");
-    const header = lines[2]!;
-    expect(header).toMatch(/^KIND\s+PRINCIPAL ID\s+CLIENT ID\s+TENANT ID\s+RESOURCE ID$/);
-    expect(lines[3]).toMatch(/^SystemAssigned\s+p-sys\s+-\s+t-1\s+-$/);
-    expect(lines[4]).toMatch(/^UserAssigned\s+p-uai\s+c-uai\s+-\s+\/subscriptions\//);
-    // Columns line up with the header.
-    expect(lines[3]!.indexOf("p-sys")).toBe(header.indexOf("PRINCIPAL ID"));
-    expect(lines[4]!.indexOf(UAI)).toBe(header.indexOf("RESOURCE ID"));
+  it("lists the system identity first, then each user-assigned one, every id whole", () => {
+    const text = identityTable(
+      {
+        type: "SystemAssigned, UserAssigned",
+        systemAssigned: { principalId: "11111111-2222-3333-4444-555555555555", tenantId: "t-1" },
+        userAssigned: [{ id: UAI, principalId: "p-uai", clientId: "c-uai" }],
+      },
+      80,
+    );
+    expect(text).toBe(
+      [
+        "Type: SystemAssigned, UserAssigned",
+        "",
+        "System-assigned identity",
+        "  Principal ID  11111111-2222-3333-4444-555555555555",
+        "  Tenant ID     t-1",
+        "",
+        "User-assigned identity app",
+        "  Resource group  rg",
+        "  Principal ID    p-uai",
+        "  Client ID       c-uai",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("lines up several VMs by display width, CJK resource groups included", () => {
+    const text = identitiesTable(
+      [
+        { name: "vm-a", resourceGroup: "東京-リソース", identity: { type: "SystemAssigned", userAssigned: [] } },
+        { name: "vm-b", resourceGroup: "rg", identity: { type: "UserAssigned", userAssigned: [{ id: UAI }] } },
+      ],
+      80,
+    );
+    const lines = text.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^VM {4}RESOURCE GROUP {2}TYPE {12}USER-ASSIGNED$/);
+    // "東京-リソース" is 13 columns wide (6 wide characters and a hyphen), as wide as "RESOURCE GROUP" less one.
+    expect(lines[1]).toBe("vm-a  東京-リソース   SystemAssigned  -");
+    expect(lines[2]).toBe("vm-b  rg              UserAssigned    app");
   });
 
   it("summarises", () => {
     expect(identitySummary({ type: "UserAssigned", userAssigned: [{ id: UAI }] })).toBe("UserAssigned (1 user-assigned)");
     expect(identitySummary({ type: "None", userAssigned: [] })).toBe("None");
+  });
+});
+
+describe("ARM's identity shape", () => {
+  const identity = {
+    type: "SystemAssigned, UserAssigned" as const,
+    systemAssigned: { principalId: "p-sys", tenantId: "t-1" },
+    userAssigned: [{ id: UAI, principalId: "p-uai", clientId: "c-uai" }],
+  };
+
+  it("puts the system principal at the top and keys user-assigned identities by id, as az vm identity show", () => {
+    expect(armIdentity(identity)).toEqual({
+      type: "SystemAssigned, UserAssigned",
+      principalId: "p-sys",
+      tenantId: "t-1",
+      userAssignedIdentities: { [UAI]: { principalId: "p-uai", clientId: "c-uai" } },
+    });
+    expect(armIdentity({ type: "None", userAssigned: [] })).toEqual({ type: "None" });
+  });
+
+  it("gives assign and remove the fields of az vm identity assign", () => {
+    const json = identityChangeJson({ identity, changed: true, requestIds: ["r1"] } as never);
+    expect(json.systemAssignedIdentity).toBe("p-sys");
+    expect(json.userAssignedIdentities).toEqual({ [UAI]: { principalId: "p-uai", clientId: "c-uai" } });
+    expect(json.identity.principalId).toBe("p-sys");
+    expect(identityChangeJson({ identity: { type: "None", userAssigned: [] }, changed: false, requestIds: [] } as never)).toMatchObject({
+      systemAssignedIdentity: "",
+      userAssignedIdentities: {},
+    });
   });
 });
 
@@ -84,28 +148,96 @@ describe("formatRequest", () => {
   });
 });
 
-describe("resolveVmTarget", () => {
-  it("takes -g and -n", () => {
-    expect(resolveVmTarget({ resourceGroup: "rg", name: "vm" })).toEqual({ kind: "name", resourceGroup: "rg", name: "vm" });
+describe("resolveVmTargets", () => {
+  const SUB = "11111111-1111-1111-1111-111111111111";
+  const id = (name: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`;
+  const io = memoryIo();
+
+  it("takes -g and -n, in the default subscription", async () => {
+    expect(await resolveVmTargets({ resourceGroup: "rg", name: "vm" }, io)).toEqual({
+      mode: "one",
+      vm: { subscriptionId: undefined, resourceGroup: "rg", name: "vm" },
+    });
   });
 
-  it("takes --ids and reads its subscription", () => {
-    const id = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm";
-    expect(resolveVmTarget({ ids: id })).toEqual({ kind: "id", id, subscriptionId: "11111111-1111-1111-1111-111111111111" });
+  it("takes one --ids as one VM in its own subscription, several as several", async () => {
+    expect(await resolveVmTargets({ ids: [id("vm")] }, io)).toEqual({
+      mode: "one",
+      vm: { subscriptionId: SUB, resourceGroup: "rg", name: "vm", id: id("vm") },
+    });
+    const other = "22222222-2222-2222-2222-222222222222";
+    const many = await resolveVmTargets({ ids: [id("a"), id("b", other)] }, io);
+    expect(many).toMatchObject({ mode: "many", vms: [{ subscriptionId: SUB, name: "a" }, { subscriptionId: other, name: "b" }] });
+  });
+
+  it("takes --vm-name in extension commands", async () => {
+    expect(await resolveVmTargets({ resourceGroup: "rg", vmName: "vm", name: "ext" }, io, "vm-name")).toMatchObject({ mode: "one", vm: { name: "vm" } });
   });
 
   it.each([
     [{}, /No VM given/],
     [{ resourceGroup: "rg" }, /Missing the VM name/],
     [{ name: "vm" }, /Missing the resource group/],
-    [{ resourceGroup: "rg", name: "vm", ids: "/subscriptions/x" }, /either with --ids or with -g/],
-  ])("rejects %j", (options, message) => {
-    expect(() => resolveVmTarget(options)).toThrow(UsageError);
-    expect(() => resolveVmTarget(options)).toThrow(message);
+    [{ resourceGroup: "rg", name: "vm", ids: [id("vm")] }, /either with --ids or with -g/],
+    [{ ids: true as const }, /The selection is empty: --ids was given no VM id/],
+    [{ resourceGroup: "rg", name: id("vm") }, /-n\/--name takes a VM name, not a resource id: pass .* to --ids/],
+  ])("rejects %j", async (options, message) => {
+    await expect(resolveVmTargets(options, io)).rejects.toThrow(UsageError);
+    await expect(resolveVmTargets(options, io)).rejects.toThrow(message);
   });
 
-  it("explains that --name is the extension's name in extension commands", () => {
-    expect(() => resolveVmTarget({ resourceGroup: "rg", name: "vm" }, "vm-name")).toThrow(/--name is the extension's name/);
+  it("says what an --ids value should be, with an example, when it is a name or another resource's id", () => {
+    expect(() => parseVmId("win-vm", "--ids")).toThrow(
+      '--ids "win-vm" is not a VM resource id: expected a full id such as /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<vm>. To name the VM win-vm by name, pass -g <group> and its name instead.',
+    );
+    expect(() => parseVmId(UAI, "--ids value 2")).toThrow(
+      /^--ids value 2 \(it names a Microsoft.ManagedIdentity\/userAssignedIdentities, not a VM\): Invalid virtual machine id .*expected \/subscriptions\/<GUID>\/resourceGroups\/<group>\/providers\/Microsoft.Compute\/virtualMachines\/<name>\. \[InvalidResourceId\]$/,
+    );
+  });
+});
+
+describe("--identities", () => {
+  const vm = { subscriptionId: "11111111-1111-1111-1111-111111111111", resourceGroup: "vm-rg" };
+
+  it("is the system-assigned identity when nothing is named (as az vm identity)", () => {
+    expect(readIdentitySelection({})).toMatchObject({ system: true, ids: [], names: [] });
+    expect(readIdentitySelection({}, { defaultToSystem: false })).toMatchObject({ system: false });
+  });
+
+  it("takes [system], ids and bare names; --system and --user-assigned are aliases", () => {
+    const selection = readIdentitySelection({ identities: ["[System]", UAI, "app-identity"], userAssigned: ["ops"] });
+    expect(selection).toMatchObject({ system: true, ids: [UAI], names: ["app-identity", "ops"] });
+    expect(readIdentitySelection({ system: true })).toMatchObject({ system: true });
+    expect(readIdentitySelection({ userAssigned: [UAI] })).toMatchObject({ system: false, ids: [UAI] });
+  });
+
+  it("resolves bare names in the VM's subscription and resource group, or in --identity-resource-group, without a request", () => {
+    const selection = readIdentitySelection({ identities: ["app", UAI] });
+    expect(identityIdsFor(selection, vm)).toEqual([
+      UAI,
+      "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/vm-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app",
+    ]);
+    expect(dependsOnResourceGroup(selection)).toBe(true);
+    const elsewhere = readIdentitySelection({ identities: ["app"], identityResourceGroup: "ids-rg" });
+    expect(identityIdsFor(elsewhere, vm)).toEqual([
+      "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/ids-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app",
+    ]);
+    expect(dependsOnResourceGroup(elsewhere)).toBe(false);
+  });
+
+  it.each([
+    ["bad name!", /Invalid --identities value "bad name!": not a valid identity name\. Expected \[system\], the name of a user-assigned identity/],
+    ["/subscriptions/x/whatever", /^Invalid --identities value "\/subscriptions\/x\/whatever": it does not have that form \[InvalidUserAssignedIdentityId\]\. Expected/],
+    [
+      "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm",
+      /: it names a Microsoft.Compute\/virtualMachines, not a user-assigned identity\. Expected \[system\]/,
+    ],
+  ])("refuses %j before any request, saying what it expects", (value, message) => {
+    expect(() => readIdentitySelection({ identities: [value] })).toThrow(message);
+  });
+
+  it("refuses a bad --identity-resource-group", () => {
+    expect(() => readIdentitySelection({ identities: ["a"], identityResourceGroup: "bad/group" })).toThrow(/Invalid --identity-resource-group/);
   });
 });
 
@@ -122,9 +254,10 @@ describe("parsers", () => {
     expect(() => parseOs("mac")).toThrow(InvalidArgumentError);
   });
 
-  it("collect ids from repeated flags and comma lists", () => {
-    expect(collectIds("a,b", ["x"])).toEqual(["x", "a", "b"]);
-    expect(() => collectIds(" , ", undefined)).toThrow(InvalidArgumentError);
+  it("collect lists from repeated flags and comma lists", () => {
+    const collect = collectList("an id");
+    expect(collect("a,b", ["x"])).toEqual(["x", "a", "b"]);
+    expect(() => collect(" , ", undefined)).toThrow(InvalidArgumentError);
   });
 });
 
@@ -169,14 +302,16 @@ describe("several VMs: pure parts", () => {
   const row = (status: FleetRow["status"]): FleetRow => ({ resourceId: "/x", status, json: {}, detail: "" });
   const stats = { writes: 3, throttled: 1, peakConcurrency: 16 };
 
-  it("summaryLine: counts, 429s and peak concurrency (no more than the VMs), singular forms", () => {
-    const rows = [row("changed"), row("changed"), row("unchanged"), row("failed")];
+  it("summaryLine: changed, unchanged, failed and unknown counted apart, 429s and peak concurrency (no more than the VMs), singular forms", () => {
+    const rows = [row("changed"), row("changed"), row("unchanged"), row("failed"), row("unknown")];
     expect(summaryLine(rows, { dryRun: false, stats: { ...stats, throttled: 3 } })).toBe(
-      "4 VMs: 2 changed, 1 unchanged, 1 failed (3 429s absorbed, peak concurrency 4)\n",
+      "5 VMs: 2 changed, 1 unchanged, 1 failed, 1 unknown (3 429s absorbed, peak concurrency 5)\n",
     );
-    expect(summaryLine([row("changed")], { dryRun: false, stats })).toBe("1 VM: 1 changed, 0 unchanged, 0 failed (1 429 absorbed, peak concurrency 1)\n");
-    expect(summaryLine(rows, { dryRun: false })).toBe("4 VMs: 2 changed, 1 unchanged, 1 failed\n");
-    expect(summaryLine(rows, { dryRun: true })).toBe("4 VMs: 2 would change, 1 unchanged, 1 failed (dry run: nothing was sent)\n");
+    expect(summaryLine([row("changed")], { dryRun: false, stats })).toBe(
+      "1 VM: 1 changed, 0 unchanged, 0 failed, 0 unknown (1 429 absorbed, peak concurrency 1)\n",
+    );
+    expect(summaryLine(rows, { dryRun: false })).toBe("5 VMs: 2 changed, 1 unchanged, 1 failed, 1 unknown\n");
+    expect(summaryLine(rows, { dryRun: true })).toBe("5 VMs: 2 would change, 1 unchanged, 1 failed, 1 unknown (dry run: nothing was sent)\n");
   });
 
   it("parseIdsFile: one id a line; blank lines, comments, CRLF and a BOM ignored; lines numbered for errors", () => {
@@ -185,6 +320,7 @@ describe("several VMs: pure parts", () => {
       { id: "/b", where: "f.txt line 4" },
     ]);
     expect(() => parseIdsFile("# only comments\n\n", "f.txt")).toThrow(UsageError);
+    expect(() => parseIdsFile("# only comments\n\n", "f.txt")).toThrow(/^The selection is empty: f.txt holds no VM id/);
   });
 
   it("parseConcurrency: adaptive or a positive integer", () => {

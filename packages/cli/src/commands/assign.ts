@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
-import { collectIds } from "../options/parsers.js";
-import { VM_TARGETS_USAGE, addVmTargetsOptions } from "../options/targets.js";
+import { addIdentityOptions, readIdentitySelection, type IdentityOptions } from "../options/identities.js";
+import { addConcurrencyOption, addVmTargetOptions, vmTargetUsage } from "../options/targets.js";
 import type { CliRuntime } from "../runtime.js";
 import { type ChangeSet, type IdentityChangeOptions, runIdentityChange } from "./identityChange.js";
 
@@ -9,35 +8,37 @@ import { type ChangeSet, type IdentityChangeOptions, runIdentityChange } from ".
 export function registerAssign(program: Command, rt: CliRuntime): void {
   const command = program
     .command("assign")
-    .summary("enable the system-assigned identity and/or attach user-assigned identities")
+    .summary("enable the system-assigned identity and/or attach user-assigned ones")
     .description(
-      "Enable the system-assigned identity and/or attach user-assigned identities to a VM, with one PATCH of its identity " +
-        "(conditional on the VM's etag, so a concurrent change is never undone). Takes one VM or many (--ids, --ids-file). Replaces Update-AzureRmVM -AssignIdentity / -IdentityType UserAssigned -IdentityID.",
+      "Enable the system-assigned identity and/or attach user-assigned identities, with one PATCH of the VM's identity, " +
+        "conditional on its etag so that a concurrent change is never undone. With no identity named, the system-assigned " +
+        "identity is enabled (as with az vm identity assign). Identities named by name are looked up in the VM's resource " +
+        "group, or in --identity-resource-group, without a request. Replaces Update-AzureRmVM -AssignIdentity:$SystemAssigned " +
+        "and -IdentityType UserAssigned -IdentityID.",
     )
-    .usage(`${VM_TARGETS_USAGE} [--system] [--user-assigned ID...] [--dry-run] [options]`)
+    .usage(`${vmTargetUsage("name", true)} [--identities ID...] [--dry-run] [options]`)
     .addHelpText(
       "after",
       "\nExamples:\n" +
-        "  vm-identity assign -g myResourceGroup -n myVM --system\n" +
-        "  vm-identity assign -g myResourceGroup -n myVM --user-assigned /subscriptions/<sub>/resourceGroups/myResourceGroup/providers/Microsoft.ManagedIdentity/userAssignedIdentities/myIdentity\n" +
-        "  vm-identity assign -g myResourceGroup -n myVM --system --dry-run\n" +
-        "  vm-identity assign --ids <VM id> <VM id> <VM id> --system -o table\n" +
-        '  az vm list --query "[].id" -o tsv | vm-identity assign --ids-file - --system\n' +
-        "\nWith several VMs (several --ids, or --ids-file) the VMs are changed at once, at the pace ARM allows; " +
-        "the output is one result per VM and the exit code is 1 when any VM failed.\n",
+        "  vm-identity assign -g myResourceGroup -n myVM\n" +
+        "  vm-identity assign -g myResourceGroup -n myVM --identities myIdentity\n" +
+        "  vm-identity assign -g myResourceGroup -n myVM --identities [system] $ID\n" +
+        "  vm-identity assign -g myResourceGroup -n myVM --dry-run\n" +
+        "  vm-identity assign -g myRG -n myVM --query systemAssignedIdentity -o tsv\n" +
+        "  vm-identity assign --ids $VM1 $VM2 $VM3 -o table\n" +
+        '  az vm list --query "[].id" -o tsv | vm-identity assign --ids-file -\n' +
+        "\nWith several VMs (several --ids, or --ids-file), in one or more subscriptions, the VMs are changed at once, at " +
+        "the pace ARM allows; the output is one result per VM and the exit code is 1 when any VM failed.\n",
     );
-  addVmTargetsOptions(command)
-    .option("--system", "enable the system-assigned identity")
-    .option("--user-assigned <id...>", "attach user-assigned identities, by full resource id", collectIds)
+  addVmTargetOptions(command, { idsFile: true });
+  addIdentityOptions(command, "assign");
+  addConcurrencyOption(command)
     .option("--dry-run", "read the VM and print the request that would be sent, without sending it")
-    .action(async (options: IdentityChangeOptions, cmd: Command) => {
-      if (!options.system && !options.userAssigned) {
-        throw new UsageError("Nothing to assign: pass --system and/or --user-assigned <id...>.");
-      }
-      await runIdentityChange(rt, cmd, options, <B extends ChangeSet<B>>(change: B): B => {
-        let next = options.system ? change.enableSystemAssigned() : change;
-        if (options.userAssigned) next = next.assignUserAssigned(options.userAssigned);
-        return next;
+    .action(async (options: IdentityChangeOptions & IdentityOptions, cmd: Command) => {
+      const selection = readIdentitySelection(options);
+      await runIdentityChange(rt, cmd, options, selection, <B extends ChangeSet<B>>(change: B, ids: string[]): B => {
+        const next = selection.system ? change.enableSystemAssigned() : change;
+        return ids.length > 0 ? next.assignUserAssigned(ids) : next;
       });
     });
 }

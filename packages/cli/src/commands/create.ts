@@ -2,18 +2,17 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { isRestError } from "azure-vm-identity";
 import { UsageError } from "../errors.js";
-import { collectIds, nonEmpty, parsePort } from "../options/parsers.js";
-import { type VmTargetOptions, VM_TARGET_USAGE, addVmTargetOptions } from "../options/targets.js";
+import { type IdentityOptions, addIdentityOptions, identityIdsFor, readIdentitySelection } from "../options/identities.js";
+import { nonEmpty, parsePort } from "../options/parsers.js";
+import { type VmTargetOptions, addVmTargetOptions, resolveVmTargets, vmTargetUsage } from "../options/targets.js";
+import { armIdentity } from "../output/identity.js";
 import type { DryRunReport } from "../output/requests.js";
 import { formatDryRun } from "../output/requests.js";
 import { createResultTable } from "../output/resources.js";
 import type { CliRuntime } from "../runtime.js";
-import { checkIdentityIds } from "./identityChange.js";
 
-interface CreateOptions extends VmTargetOptions {
+interface CreateOptions extends VmTargetOptions, IdentityOptions {
   definition: string;
-  system?: boolean;
-  userAssigned?: string[];
   msiExtension?: boolean;
   msiPort?: number;
   overwrite?: boolean;
@@ -46,28 +45,31 @@ export function registerCreate(program: Command, rt: CliRuntime): void {
     .command("create")
     .summary("create a VM from its ARM definition, with managed identities")
     .description(
-      "Create a VM from a JSON file holding its ARM body (location, properties, ...), with a system-assigned and/or " +
-        "user-assigned identities and optionally the (deprecated) MSI extension. The PUT carries If-None-Match: * so an " +
-        "existing VM is never replaced unless --overwrite is given. Replaces New-AzureRmVMConfig -AssignIdentity / " +
-        "-IdentityType UserAssigned -IdentityID with New-AzureRmVM.",
+      "Create a VM from a JSON file holding its ARM body (location, properties, ...), with the system-assigned identity " +
+        "and/or user-assigned identities (--identities, as for assign) and optionally the (deprecated) MSI extension. " +
+        "The PUT carries If-None-Match: * so an existing VM is never replaced unless --overwrite is given. Replaces " +
+        "New-AzureRmVMConfig -AssignIdentity:$SystemAssigned or -IdentityType UserAssigned -IdentityID, with New-AzureRmVM.",
     )
-    .usage(`${VM_TARGET_USAGE} --definition FILE [--system] [--user-assigned ID...] [--msi-extension] [--dry-run] [options]`)
-    .addHelpText("after", "\nExample:\n  vm-identity create -g myResourceGroup -n myVM --definition vm.json --system --msi-extension\n");
+    .usage(`${vmTargetUsage("name", false)} --definition FILE [--identities ID...] [--msi-extension] [--dry-run] [options]`)
+    .addHelpText("after", "\nExample:\n  vm-identity create -g myRG -n myVM --definition vm.json --identities [system]\n");
   addVmTargetOptions(command)
-    .requiredOption("--definition <file>", "JSON file with the VM's ARM body", nonEmpty("--definition"))
-    .option("--system", "give the VM a system-assigned identity")
-    .option("--user-assigned <id...>", "attach user-assigned identities, by full resource id", collectIds)
+    .requiredOption("--definition <file>", "JSON file with the VM's ARM body", nonEmpty("--definition"));
+  addIdentityOptions(command, "give the VM")
     .option("--msi-extension", "install the MSI extension once the VM exists")
     .option("--msi-port <port>", "port of the MSI extension (default: 50342)", parsePort)
     .option("--overwrite", "replace an existing VM of that name (no If-None-Match)")
     .option("--dry-run", "print the requests that would be sent, without sending any")
     .action(async (options: CreateOptions, cmd: Command) => {
-      checkIdentityIds(options.userAssigned);
+      const selection = readIdentitySelection(options, { defaultToSystem: false });
+      const targets = await resolveVmTargets(options, rt.io);
+      if (targets.mode !== "one") throw new UsageError("create makes one VM: pass one --ids value, or -g and -n.");
       const definition = await readDefinition(options.definition);
-      const { vm, out, options: op } = await rt.vmSession(cmd, options);
+      const out = rt.printer(cmd);
+      const vm = await rt.vm(cmd, targets.vm);
+      const userAssigned = identityIdsFor(selection, vm);
       let create = vm.create(definition);
-      if (options.system) create = create.withSystemAssignedIdentity();
-      if (options.userAssigned) create = create.withUserAssignedIdentities(options.userAssigned);
+      if (selection.system) create = create.withSystemAssignedIdentity();
+      if (userAssigned.length > 0) create = create.withUserAssignedIdentities(userAssigned);
       if (options.msiExtension || options.msiPort !== undefined) {
         create = create.withMsiExtension(options.msiPort !== undefined ? { port: options.msiPort } : {});
       }
@@ -81,10 +83,11 @@ export function registerCreate(program: Command, rt: CliRuntime): void {
         return;
       }
       try {
-        out.result(await create.apply({ ...op, ...overwrite }), createResultTable);
+        const result = await create.apply({ ...rt.operationOptions, ...overwrite });
+        out.result({ ...result, identity: armIdentity(result.identity) }, (_json, width) => createResultTable(result, width));
       } catch (e) {
         if (isRestError(e) && e.statusCode === 412 && !options.overwrite) {
-          rt.stderr(`note: ${vm.name} already exists; pass --overwrite to replace it.\n`);
+          rt.note(`note: ${vm.name} already exists; pass --overwrite to replace it.\n`);
         }
         throw e;
       }

@@ -2,19 +2,20 @@ import type { Command } from "commander";
 import { runDemo } from "../demo/runDemo.js";
 import type { CliRuntime } from "../runtime.js";
 
-/** `vm-identity demo`: the whole walkthrough against an embedded emulator. */
+/** `vm-identity demo`: the whole article against embedded emulators. */
 export function registerDemo(program: Command, rt: CliRuntime): void {
   program
     .command("demo")
-    .summary("run every step of the PowerShell walkthrough against an embedded emulator")
+    .summary("run every step of the PowerShell article against an embedded emulator")
     .description(
-      "Start an ARM emulator in this process, seed it with a Windows VM, a Linux VM and user-assigned identities, and run " +
-        "every step of the AzureRM PowerShell walkthrough in order. Each step shows the cmdlet it replaces, the ARM " +
-        "request(s) sent and the resulting identity. Offline; takes a few seconds. -o json prints the steps as JSON.",
+      'Run every step of the AzureRM PowerShell article "Configure managed identities for Azure resources on an Azure ' +
+        'VM using PowerShell", in its order, against an ARM emulator in this process (a fresh one where a section of the ' +
+        "article starts from a given state). Each step prints the cmdlets exactly as the article writes them, the " +
+        "vm-identity command that does the same, the ARM writes it became and the resulting identity. Offline; takes " +
+        "about a second. -o json prints the steps as JSON.",
     )
-    .addHelpText("after", "\nExample:\n  npx vm-identity demo\n")
+    .addHelpText("after", "\nExamples:\n  npx vm-identity demo\n  npx vm-identity demo --query \"steps[].powershell\" -o json\n")
     .action(async (_options: unknown, cmd: Command) => {
-      const globals = rt.globals(cmd);
-      await runDemo({ write: rt.stdout, style: rt.style, format: globals.output ?? "table", signal: rt.io.signal });
+      await runDemo({ out: rt.printer(cmd, "table"), style: rt.style, signal: rt.io.signal });
     });
 }

@@ -2,7 +2,6 @@ import type { Command } from "commander";
 import type { FakeArm } from "azure-vm-identity/testing";
 import { ENV } from "../options/global.js";
 import { parseListenPort } from "../options/parsers.js";
-import { toJson } from "../output/printer.js";
 import type { CliRuntime } from "../runtime.js";
 
 /** The resource group of the sample the emulator seeds. */
@@ -51,53 +50,53 @@ export function registerEmulator(program: Command, rt: CliRuntime): void {
     .option("--empty", "start without the sample resources")
     .addHelpText("after", "\nExample:\n  vm-identity emulator --port 8443\n")
     .action(async (options: { port?: number; empty?: boolean }, cmd: Command) => {
-      const globals = rt.globals(cmd);
       const { startFakeArm } = await import("azure-vm-identity/testing");
       const arm = await startFakeArm({ port: options.port ?? 0, retryAfterSeconds: 0 });
       try {
         const token = (await arm.credential.getToken(`${arm.endpoint}/.default`))?.token ?? "";
         const sample = options.empty ? undefined : seedSample(arm);
-        const flags = `--endpoint ${arm.endpoint} --subscription ${arm.subscriptionId} --access-token ${token}`;
-        if (globals.output === "json") {
-          rt.stdout(
-            toJson({
-              endpoint: arm.endpoint,
-              subscriptionId: arm.subscriptionId,
-              accessToken: token,
-              flags,
-              env: { [ENV.endpoint]: arm.endpoint, [ENV.subscription]: arm.subscriptionId, [ENV.accessToken]: token },
-              sample: sample ?? null,
-            }),
-          );
-        } else {
+        const flags = ["--endpoint", arm.endpoint, "--subscription", arm.subscriptionId, "--access-token", token];
+        const out = rt.printer(cmd, "table");
+        const info = {
+          endpoint: arm.endpoint,
+          subscriptionId: arm.subscriptionId,
+          accessToken: token,
+          flags: flags.join(" "),
+          env: { [ENV.endpoint]: arm.endpoint, [ENV.subscription]: arm.subscriptionId, [ENV.accessToken]: token },
+          sample: sample ?? null,
+        };
+        out.result(info, () => {
           const lines = [
             rt.style.bold(`ARM emulator listening on ${arm.endpoint}`),
             `  subscription  ${arm.subscriptionId}`,
             `  access token  ${token}`,
             "",
-            "Point vm-identity at it with these flags:",
-            `  ${flags}`,
-            "or with these environment variables:",
+            "Point vm-identity at it with these environment variables:",
             `  export ${ENV.endpoint}=${arm.endpoint}`,
             `  export ${ENV.subscription}=${arm.subscriptionId}`,
             `  export ${ENV.accessToken}=${token}`,
+            "or with these flags:",
+            `  --endpoint ${arm.endpoint} \\`,
+            `  --subscription ${arm.subscriptionId} \\`,
+            `  --access-token ${token}`,
             "",
           ];
           if (sample) {
             lines.push(`Seeded in resource group ${sample.resourceGroup}:`);
             for (const vm of sample.vms) lines.push(`  VM ${vm.name} (${vm.osType})`);
-            for (const uai of sample.identities) lines.push(`  user-assigned identity ${uai.name}: ${uai.id}`);
+            for (const uai of sample.identities) lines.push(`  user-assigned identity ${uai.name}`);
             lines.push(
               "",
-              "Try:",
-              `  vm-identity show -g ${sample.resourceGroup} -n win-vm -o table ${flags}`,
-              `  vm-identity assign -g ${sample.resourceGroup} -n win-vm --system --dry-run ${flags}`,
+              "Try, once the variables are exported:",
+              `  vm-identity show -g ${sample.resourceGroup} -n win-vm -o table`,
+              `  vm-identity assign -g ${sample.resourceGroup} -n win-vm --dry-run`,
+              `  vm-identity assign -g ${sample.resourceGroup} -n win-vm --identities app-identity`,
               "",
             );
           }
           lines.push("Press Ctrl+C to stop.");
-          rt.stdout(lines.join("\n") + "\n");
-        }
+          return lines.join("\n") + "\n";
+        });
         await untilAborted(rt.io.signal);
       } finally {
         await arm.close();

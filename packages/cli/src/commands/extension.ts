@@ -1,57 +1,56 @@
 import type { Command } from "commander";
-import {
-  type FleetOptions,
-  type FleetRunStats,
-  type MsiExtensionRemoveResult,
-  type RawArmRequest,
-  type VmExtensionResource,
-  type VmFleet,
-  type VmHandle,
-  validateMsiExtensionOptions,
-} from "azure-vm-identity";
-import { OperationFailedError } from "../errors.js";
-import { type VmTargets, resolveVmTargets } from "../options/fleetTargets.js";
+import { type FleetOptions, type FleetRunStats, type RawArmRequest, type VmFleet, type VmHandle, validateMsiExtensionOptions } from "azure-vm-identity";
+import { OperationFailedError, UsageError } from "../errors.js";
 import { nonEmpty, parseOs, parsePort } from "../options/parsers.js";
-import { VM_TARGETS_USAGE, VM_TARGET_USAGE, type VmTargetOptions, addVmTargetOptions, addVmTargetsOptions } from "../options/targets.js";
+import { type VmTargetOptions, type VmTargets, addConcurrencyOption, addVmTargetOptions, resolveVmTargets, vmTargetUsage } from "../options/targets.js";
 import type { FleetRow } from "../output/fleet.js";
-import type { Printer } from "../output/printer.js";
 import { type DryRunReport, formatDryRun } from "../output/requests.js";
 import { extensionTable } from "../output/resources.js";
 import type { CliRuntime } from "../runtime.js";
-import { planEach, rowBase, runFleetCommand } from "./fleet.js";
+import { type FleetGroup, planEach, rowBase, runFleetCommand } from "./fleet.js";
+import { printOneOrEach, readTargets } from "./reads.js";
+
 const DEPRECATION =
   "The MSI extension is deprecated by Azure in favour of the Instance Metadata Service (IMDS); use it only for fleets that still depend on it.";
 
 interface ExtensionOptions extends VmTargetOptions {
-  /** The extension's name (the VM is -n/--vm-name here). */
-  name?: string;
   dryRun?: boolean;
   concurrency?: number | "adaptive";
 }
 
 /** The MSI extension in one table cell: its name and provisioning state. */
-function extensionCell(extension: VmExtensionResource | undefined): string {
+function extensionCell(extension: { name?: string; properties?: { provisioningState?: string } } | undefined): string {
   if (!extension) return "-";
   const state = extension.properties?.provisioningState;
   return state ? `${extension.name ?? "-"} (${state})` : (extension.name ?? "-");
 }
 
-/** Resolve the VM or VMs of `extension install|remove`. */
-function extensionTargets(rt: CliRuntime, options: ExtensionOptions): Promise<VmTargets> {
+/**
+ * Resolve the VM or VMs of an extension command, where the VM is `--vm-name`
+ * and `-n/--name` names the extension (`az vm extension set` order). The
+ * spelling of earlier versions, `-g RG -n VM`, is refused with a message
+ * that names `--vm-name`: read the new way, it would name an extension and
+ * no VM.
+ */
+async function extensionTargets(rt: CliRuntime, command: Command, options: ExtensionOptions): Promise<VmTargets> {
+  if (options.vmName === undefined && options.ids === undefined && options.idsFile === undefined && options.name !== undefined) {
+    throw new UsageError(
+      `No VM given. In extension commands -n/--name names the extension (here ${JSON.stringify(options.name)}), as in ` +
+        `"az vm extension set"; the VM is --vm-name: vm-identity ${command.parent?.name() ?? "extension"} ${command.name()} ` +
+        `-g ${options.resourceGroup ?? "<group>"} --vm-name <vm>. If ${JSON.stringify(options.name)} is the VM, pass --vm-name ${options.name}.`,
+    );
+  }
   return resolveVmTargets(options, rt.io, "vm-name");
 }
 
-function printDryRun(out: Printer, report: DryRunReport): void {
-  out.result(report, () => formatDryRun(report.requests));
-}
-
-function removeResultText(result: MsiExtensionRemoveResult): string {
-  return result.removed ? `Removed extension ${result.name}.\n` : `Extension ${result.name} was not installed; nothing to remove.\n`;
+/** `-n/--name`, the extension's name, for the library's options. */
+function nameOf(options: ExtensionOptions): { name?: string } {
+  return options.name ? { name: options.name } : {};
 }
 
 function extensionCommand(
   parent: Command,
-  name: string,
+  [name, alias]: readonly [string, string],
   summary: string,
   description: string,
   usage: string,
@@ -60,21 +59,21 @@ function extensionCommand(
 ): Command {
   const command = parent
     .command(name)
+    .alias(alias)
     .summary(summary)
     .description(`${description}\n\n${DEPRECATION}`)
-    .usage(`${several ? VM_TARGETS_USAGE : VM_TARGET_USAGE} ${usage}`)
+    .usage(`${vmTargetUsage("vm-name", several)} ${usage}`)
     .addHelpText("after", `\nExample${examples.length > 1 ? "s" : ""}:\n${examples.map((e) => `  ${e}\n`).join("")}`);
-  return several ? addVmTargetsOptions(command, "vm-name") : addVmTargetOptions(command, "vm-name");
+  addVmTargetOptions(command, { nameOption: "vm-name", idsFile: several });
+  if (several) addConcurrencyOption(command);
+  return command;
 }
 
-/**
- * Run an extension command on several VMs: a dry run plans each VM's request;
- * otherwise `apply` runs the fleet operation and turns its results into rows.
- */
+/** Run an extension command on several VMs: a dry run plans each VM's request; otherwise `apply` runs the fleet operation. */
 async function runExtensionFleet(
   rt: CliRuntime,
   cmd: Command,
-  targets: Extract<VmTargets, { mode: "fleet" }>,
+  targets: Extract<VmTargets, { mode: "many" }>,
   options: ExtensionOptions,
   how: {
     label: string;
@@ -82,17 +81,15 @@ async function runExtensionFleet(
     apply: (fleet: VmFleet, fleetOptions: FleetOptions) => Promise<{ rows: FleetRow[]; stats: FleetRunStats }>;
   },
 ): Promise<void> {
-  const session = await rt.fleetSession(cmd, targets.ids, targets.subscriptionId);
-  const { fleet, client } = session;
-  await runFleetCommand(rt, session, {
+  await runFleetCommand(rt, cmd, rt.printer(cmd), {
     label: how.label,
-    total: fleet.resourceIds.length,
+    vms: targets.vms,
     dryRun: options.dryRun === true,
     concurrency: options.concurrency,
-    run: async (fleetOptions) => {
-      if (!options.dryRun) return how.apply(fleet, fleetOptions);
-      const vms = fleet.resourceIds.map((id) => client.vm(id));
-      return planEach(vms, (vm, abortSignal) => how.plan(vm, abortSignal ? { abortSignal } : {}), fleetOptions);
+    run: async ({ client, vms, ids }: FleetGroup, fleetOptions) => {
+      if (!options.dryRun) return how.apply(client.vms(ids), fleetOptions);
+      const handles = vms.map((vm, i) => ({ handle: client.vm(vm.resourceGroup, vm.name), id: ids[i]! }));
+      return planEach(handles, (vm, abortSignal) => how.plan(vm, abortSignal ? { abortSignal } : {}), fleetOptions);
     },
   });
 }
@@ -102,32 +99,36 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
   const extension = program
     .command("extension")
     .summary("install, remove or show the (deprecated) MSI VM extension")
-    .description(`Manage the legacy managed identity VM extension (ManagedIdentityExtensionForWindows/Linux).\n\n${DEPRECATION}`);
+    .description(
+      "Manage the legacy managed identity VM extension (ManagedIdentityExtensionForWindows/Linux). As in " +
+        "az vm extension set, the VM is --vm-name and -n/--name names the extension; set and delete are other names " +
+        `of install and remove.\n\n${DEPRECATION}`,
+    );
 
   extensionCommand(
     extension,
-    "install",
+    ["install", "set"],
     "install the MSI extension on a VM",
     "Install (or update) the MSI extension; the OS and location are read from the VM unless given. Replaces Set-AzureRmVMExtension.",
-    "[--os Windows|Linux] [--port N] [--name NAME] [--dry-run] [options]",
-    ["vm-identity extension install -g myResourceGroup -n myVM --port 50342", "vm-identity extension install --ids-file vms.txt -o table"],
+    "[--os Windows|Linux] [--port N] [-n NAME] [--dry-run] [options]",
+    ["vm-identity extension install -g myResourceGroup --vm-name myVM --port 50342", "vm-identity extension install --ids-file vms.txt -o table"],
     true,
   )
+    .option("-n, --name <extension>", "extension name (default: its type, e.g. ManagedIdentityExtensionForWindows)", nonEmpty("--name"))
     .option("--os <os>", "the VM's OS, Windows or Linux (default: read from the VM)", parseOs)
     .option("--port <port>", "port of the extension's token endpoint (default: 50342)", parsePort)
-    .option("--name <extension>", "extension name (default: its type, e.g. ManagedIdentityExtensionForWindows)", nonEmpty("--name"))
     .option("--dry-run", "print the PUT that would be sent, without sending it")
     .action(async (options: ExtensionOptions & { os?: "Windows" | "Linux"; port?: number }, cmd: Command) => {
       const install = {
         ...(options.os ? { os: options.os } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
-        ...(options.name ? { name: options.name } : {}),
+        ...nameOf(options),
       };
-      const targets = await extensionTargets(rt, options);
-      if (targets.mode === "fleet") {
-        // A bad option exits 2 before any request.
-        validateMsiExtensionOptions(install);
-        if (!options.dryRun) rt.stderr(`note: ${DEPRECATION}\n`);
+      // A bad option exits 2 before any request.
+      validateMsiExtensionOptions(install);
+      const targets = await extensionTargets(rt, cmd, options);
+      if (!options.dryRun) rt.note(`note: ${DEPRECATION}\n`);
+      if (targets.mode === "many") {
         await runExtensionFleet(rt, cmd, targets, options, {
           label: "extension install",
           plan: (vm, op) => vm.msiExtension.planInstall(install, op),
@@ -139,31 +140,32 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
         });
         return;
       }
-      const { vm, out, options: op } = await rt.vmSessionFor(cmd, targets.target);
+      const out = rt.printer(cmd);
+      const vm = await rt.vm(cmd, targets.vm);
       if (options.dryRun) {
-        printDryRun(out, { dryRun: true, requests: [await vm.msiExtension.planInstall(install, op)] });
+        const report: DryRunReport = { dryRun: true, requests: [await vm.msiExtension.planInstall(install, rt.operationOptions)] };
+        out.result(report, () => formatDryRun(report.requests));
         return;
       }
-      rt.stderr(`note: ${DEPRECATION}\n`);
-      out.result(await vm.msiExtension.install(install, op), extensionTable);
+      out.result(await vm.msiExtension.install(install, rt.operationOptions), extensionTable);
     });
 
   extensionCommand(
     extension,
-    "remove",
+    ["remove", "delete"],
     "remove the MSI extension from a VM",
-    "Remove the MSI extension (named after the VM's OS unless --name is given). Removing one that is not there succeeds and says so. Replaces Remove-AzureRmVMExtension.",
-    "[--name NAME] [--dry-run] [options]",
-    ["vm-identity extension remove -g myResourceGroup -n myVM", "vm-identity extension remove --ids <VM id> <VM id> --dry-run"],
+    "Remove the MSI extension (named after the VM's OS unless -n/--name is given). Removing one that is not there succeeds and says so. Replaces Remove-AzureRmVMExtension.",
+    "[-n NAME] [--dry-run] [options]",
+    ["vm-identity extension remove -g myResourceGroup --vm-name myVM", "vm-identity extension remove --ids $VM1 $VM2 --dry-run"],
     true,
   )
-    .option("--name <extension>", "extension name (default: the MSI extension type for the VM's OS)", nonEmpty("--name"))
+    .option("-n, --name <extension>", "extension name (default: the MSI extension type for the VM's OS)", nonEmpty("--name"))
     .option("--dry-run", "print the DELETE that would be sent, without sending it")
     .action(async (options: ExtensionOptions, cmd: Command) => {
-      const which = options.name ? { name: options.name } : {};
-      const targets = await extensionTargets(rt, options);
-      if (targets.mode === "fleet") {
-        validateMsiExtensionOptions(which);
+      const which = nameOf(options);
+      validateMsiExtensionOptions(which);
+      const targets = await extensionTargets(rt, cmd, options);
+      if (targets.mode === "many") {
         await runExtensionFleet(rt, cmd, targets, options, {
           label: "extension remove",
           plan: (vm, op) => vm.msiExtension.planRemove(which, op),
@@ -181,31 +183,41 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
         });
         return;
       }
-      const { vm, out, options: op } = await rt.vmSessionFor(cmd, targets.target);
+      const out = rt.printer(cmd);
+      const vm = await rt.vm(cmd, targets.vm);
       if (options.dryRun) {
-        printDryRun(out, { dryRun: true, requests: [await vm.msiExtension.planRemove(which, op)] });
+        const report: DryRunReport = { dryRun: true, requests: [await vm.msiExtension.planRemove(which, rt.operationOptions)] };
+        out.result(report, () => formatDryRun(report.requests));
         return;
       }
-      out.result(await vm.msiExtension.remove(which, op), removeResultText);
+      out.result(await vm.msiExtension.remove(which, rt.operationOptions), (result) =>
+        result.removed ? `Removed extension ${result.name}.\n` : `Extension ${result.name} was not installed; nothing to remove.\n`,
+      );
     });
 
   extensionCommand(
     extension,
-    "show",
-    "show the MSI extension of a VM",
-    "Show the MSI extension of a VM; fails (exit 1) when it is not installed. Replaces Get-AzureRmVMExtension.",
-    "[--name NAME] [options]",
-    ["vm-identity extension show -g myResourceGroup -n myVM -o table"],
+    ["show", "get"],
+    "show the MSI extension of one VM or several",
+    "Show the MSI extension of a VM; fails (exit 1) when it is not installed. Several --ids print an array of the extensions found. Replaces Get-AzureRmVMExtension.",
+    "[-n NAME] [options]",
+    ["vm-identity extension show -g myResourceGroup --vm-name myVM -o table"],
     false,
   )
-    .option("--name <extension>", "extension name (default: the MSI extension type for the VM's OS)", nonEmpty("--name"))
+    .option("-n, --name <extension>", "extension name (default: the MSI extension type for the VM's OS)", nonEmpty("--name"))
     .action(async (options: ExtensionOptions, cmd: Command) => {
-      const { vm, out, options: op } = await rt.vmSession(cmd, options, "vm-name");
-      const found = await vm.msiExtension.get(options.name ? { name: options.name } : {}, op);
-      if (!found) {
-        const name = options.name ?? "The MSI extension";
-        throw new OperationFailedError(`${name} is not installed on VM ${vm.name}.`, "ResourceNotFound");
-      }
-      out.result(found, extensionTable);
+      const which = nameOf(options);
+      validateMsiExtensionOptions(which);
+      const out = rt.printer(cmd);
+      const targets = await extensionTargets(rt, cmd, options);
+      await printOneOrEach(rt, out, readTargets(targets), async (ref) => {
+        const vm = await rt.vm(cmd, ref);
+        const found = await vm.msiExtension.get(which, rt.operationOptions);
+        if (!found) throw new OperationFailedError(`${options.name ?? "The MSI extension"} is not installed on VM ${vm.name}.`, "ResourceNotFound");
+        return found;
+      }, {
+        one: extensionTable,
+        many: (values, width) => values.map((v) => extensionTable(v, width)).join("\n"),
+      });
     });
 }

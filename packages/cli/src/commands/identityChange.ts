@@ -1,18 +1,16 @@
 import type { Command } from "commander";
-import { type IdentityPlan, parseUserAssignedIdentityId } from "azure-vm-identity";
-import { resolveVmTargets } from "../options/fleetTargets.js";
-import type { VmTargetOptions } from "../options/targets.js";
+import type { IdentityPlan } from "azure-vm-identity";
+import { type IdentitySelection, dependsOnResourceGroup, identityIdsFor } from "../options/identities.js";
+import { type VmTargetOptions, resolveVmTargets } from "../options/targets.js";
 import type { FleetDryRunRow, FleetRow } from "../output/fleet.js";
-import { identityResultTable, identitySummary } from "../output/identity.js";
+import { armIdentity, identityChangeJson, identityResultTable, identitySummary } from "../output/identity.js";
 import type { Printer } from "../output/printer.js";
 import { type DryRunReport, formatDryRun } from "../output/requests.js";
 import type { CliRuntime } from "../runtime.js";
 import { rowBase, runFleetCommand } from "./fleet.js";
 
-/** Options shared by `assign` and `remove`. */
+/** Options shared by `assign` and `remove` besides the identities. */
 export interface IdentityChangeOptions extends VmTargetOptions {
-  system?: boolean;
-  userAssigned?: string[];
   dryRun?: boolean;
   /** `--concurrency`, for several VMs. */
   concurrency?: number | "adaptive";
@@ -27,65 +25,60 @@ export interface ChangeSet<B> {
   removeAll(): B;
 }
 
-/** Adds the changes asked for on the command line to a change set, for one VM or several alike. */
-export type BuildChange = <B extends ChangeSet<B>>(start: B) => B;
+/** Adds the changes asked for on the command line to a change set, given the user-assigned ids resolved for its VMs. */
+export type BuildChange = <B extends ChangeSet<B>>(start: B, userAssignedIds: string[]) => B;
 
-/** Check user-assigned identity ids before any request (a bad one is a usage error). */
-export function checkIdentityIds(ids: readonly string[] | undefined): void {
-  for (const id of ids ?? []) parseUserAssignedIdentityId(id);
+/** The preamble of a dry run: the identity now and after. */
+function preambleOf(plan: IdentityPlan): string {
+  return `Identity now: ${identitySummary(plan.current)}; after: ${identitySummary(plan.desired)}. `;
+}
+
+/** The dry-run report of an identity change on one VM: its identity now and after (in ARM's shape), and the PATCH, if any. */
+function identityDryRunReport(plan: IdentityPlan): DryRunReport {
+  return {
+    dryRun: true,
+    current: armIdentity(plan.current),
+    desired: armIdentity(plan.desired),
+    requests: plan.request ? [plan.request] : [],
+  };
 }
 
 /** Print a dry run of an identity change: the current and desired identity and the PATCH, if any. */
 export function printIdentityPlan(out: Printer, plan: IdentityPlan): void {
   const report = identityDryRunReport(plan);
-  out.result(report, () =>
-    formatDryRun(report.requests, `Identity now: ${identitySummary(plan.current)}; after: ${identitySummary(plan.desired)}. `),
-  );
-}
-
-/** The dry-run report of an identity change on one VM: its identity now and after, and the PATCH, if any. */
-function identityDryRunReport(plan: IdentityPlan): DryRunReport {
-  return {
-    dryRun: true,
-    current: plan.current,
-    desired: plan.desired,
-    requests: plan.request ? [plan.request] : [],
-  };
+  out.result(report, () => formatDryRun(report.requests, preambleOf(plan)));
 }
 
 /**
  * Run an identity change on the target VM or VMs: with `--dry-run` only read
- * and print the PATCH; otherwise apply it and print the result. On several
- * VMs the library's fleet runs it, at ARM's pace.
+ * and print the PATCH; otherwise apply it and print the result. Bare
+ * identity names become ids in each VM's subscription and resource group (or
+ * `--identity-resource-group`) without a request. On several VMs the
+ * library's fleet runs it, one fleet per subscription, at ARM's pace.
  */
 export async function runIdentityChange(
   rt: CliRuntime,
   command: Command,
   options: IdentityChangeOptions,
+  selection: IdentitySelection,
   build: BuildChange,
 ): Promise<void> {
-  checkIdentityIds(options.userAssigned);
+  const out = rt.printer(command);
   const targets = await resolveVmTargets(options, rt.io);
-  if (targets.mode === "fleet") {
-    const session = await rt.fleetSession(command, targets.ids, targets.subscriptionId);
-    const change = build(session.fleet.identity());
-    await runFleetCommand(rt, session, {
+  if (targets.mode === "many") {
+    await runFleetCommand(rt, command, out, {
       label: command.name(),
-      total: session.fleet.resourceIds.length,
+      vms: targets.vms,
       dryRun: options.dryRun === true,
       concurrency: options.concurrency,
-      run: async (fleetOptions) => {
+      ...(dependsOnResourceGroup(selection) ? { groupKey: (vm) => vm.resourceGroup } : {}),
+      run: async (group, fleetOptions) => {
+        const change = build(group.client.vms(group.ids).identity(), identityIdsFor(selection, group.vms[0]!));
         if (options.dryRun) {
           const results = await change.plan(fleetOptions);
           const rows = results.map((r): FleetDryRunRow => {
             const report = r.plan ? identityDryRunReport(r.plan) : undefined;
-            return {
-              ...rowBase(r),
-              json: report ?? {},
-              detail: "",
-              preamble: r.plan ? `Identity now: ${identitySummary(r.plan.current)}; after: ${identitySummary(r.plan.desired)}. ` : "",
-              requests: report?.requests ?? [],
-            };
+            return { ...rowBase(r), json: report ?? {}, detail: "", preamble: r.plan ? preambleOf(r.plan) : "", requests: report?.requests ?? [] };
           });
           return { rows };
         }
@@ -93,7 +86,7 @@ export async function runIdentityChange(
         const rows = results.map(
           (r): FleetRow => ({
             ...rowBase(r),
-            json: { identity: r.identity, attempts: r.attempts },
+            json: { ...(r.identity ? { identity: armIdentity(r.identity) } : {}), ...(r.attempts !== undefined ? { attempts: r.attempts } : {}) },
             detail: r.identity ? identitySummary(r.identity) : "-",
           }),
         );
@@ -102,11 +95,13 @@ export async function runIdentityChange(
     });
     return;
   }
-  const { vm, out, options: op } = await rt.vmSessionFor(command, targets.target);
-  const change = build(vm.identity());
+  const vm = await rt.vm(command, targets.vm);
+  const change = build(vm.identity(), identityIdsFor(selection, vm));
+  const op = rt.operationOptions;
   if (options.dryRun) {
     printIdentityPlan(out, await change.plan(op));
     return;
   }
-  out.result(await change.apply(op), identityResultTable);
+  const result = await change.apply(op);
+  out.result(identityChangeJson(result), (_json, width) => identityResultTable(result, width));
 }

@@ -1,18 +1,18 @@
 import { VmIdentityClient } from "azure-vm-identity";
 import type { FakeArm, FakeArmRequest } from "azure-vm-identity/testing";
-import type { OutputFormat } from "../options/global.js";
-import { toJson } from "../output/printer.js";
+import { armIdentity } from "../output/identity.js";
+import type { Printer } from "../output/printer.js";
 import type { Style } from "../output/style.js";
 import { type DemoRequest, type DemoStepReport, renderIntro, renderStep, renderSummary } from "./render.js";
-import { DEMO_GROUP, DEMO_STEPS, type DemoContext, seedDemo } from "./scenario.js";
+import { DEMO_GROUP, DEMO_STEPS, type DemoContext, PLACEHOLDERS } from "./scenario.js";
 
 const WRITES = new Set(["PUT", "PATCH", "DELETE"]);
 
 /** Where the demo writes and how. */
 export interface DemoOptions {
-  write: (text: string) => void;
+  /** Prints the steps as JSON (or as `--query`/`-o` say), unless the output is for people. */
+  out: Printer;
   style: Style;
-  format: OutputFormat;
   signal: AbortSignal;
 }
 
@@ -31,35 +31,47 @@ function writesSince(arm: FakeArm, from: number): DemoRequest[] {
 }
 
 /**
- * Run the walkthrough against a fresh embedded emulator: seed it, perform every
- * step in order, and print for each the PowerShell it replaces, the ARM writes
- * the emulator received and the resulting identity. Closes the emulator.
+ * Run the article's steps in order, each against the emulator of its
+ * starting point (a fresh one where the article's section starts from a
+ * given state), and print for each the PowerShell it replaces, the
+ * equivalent command, the ARM writes the emulator received and the resulting
+ * identity. Closes every emulator it started.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoStepReport[]> {
   const started = Date.now();
   // Imported here so that every other command starts without loading the emulator.
   const { startFakeArm } = await import("azure-vm-identity/testing");
-  const arm = await startFakeArm({ retryAfterSeconds: 0 });
+  const { out, style } = options;
+  const width = out.width;
+  const reports: DemoStepReport[] = [];
+  let ctx: DemoContext | undefined;
   try {
-    const ids = seedDemo(arm);
-    const client = new VmIdentityClient(arm.credential, arm.subscriptionId, {
-      endpoint: arm.endpoint,
-      updateIntervalInMs: 0,
-      userAgentOptions: { userAgentPrefix: "vm-identity-demo" },
-    });
-    const ctx: DemoContext = { client, ids, options: { abortSignal: options.signal } };
-    const text = options.format !== "json";
-    if (text) options.write(renderIntro(options.style, arm.endpoint, arm.subscriptionId, ids));
-
-    const reports: DemoStepReport[] = [];
     for (const [index, step] of DEMO_STEPS.entries()) {
-      const from = arm.requests.length;
+      if (step.start || !ctx) {
+        await ctx?.arm.close();
+        const arm = await startFakeArm({ retryAfterSeconds: 0 });
+        ctx = {
+          arm,
+          client: new VmIdentityClient(arm.credential, arm.subscriptionId, {
+            endpoint: arm.endpoint,
+            updateIntervalInMs: 0,
+            userAgentOptions: { userAgentPrefix: "vm-identity-demo" },
+          }),
+          options: { abortSignal: options.signal },
+        };
+        step.start?.seed(arm);
+        await step.start?.setup?.(ctx);
+        if (index === 0 && out.forPeople) out.text(renderIntro(style, arm.subscriptionId, width));
+      }
+      const from = ctx.arm.requests.length;
       await step.run(ctx);
-      const requests = writesSince(arm, from);
-      const vm = client.vm(DEMO_GROUP, step.vm);
+      const requests = writesSince(ctx.arm, from);
+      const vm = ctx.client.vm(DEMO_GROUP, step.vm);
       const report: DemoStepReport = {
         step: index + 1,
+        section: step.section,
         title: step.title,
+        ...(step.start ? { start: step.start.describe } : {}),
         powershell: step.powershell,
         cli: step.cli,
         requests,
@@ -77,16 +89,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoStepReport[]> {
           : null;
       }
       reports.push(report);
-      if (text) options.write(renderStep(options.style, report, DEMO_STEPS.length));
+      if (out.forPeople) {
+        const newSection = index === 0 || DEMO_STEPS[index - 1]!.section !== step.section;
+        out.text(renderStep(style, report, DEMO_STEPS.length, width, newSection));
+      }
     }
-    if (text) {
-      const writes = reports.reduce((sum, r) => sum + r.requests.length, 0);
-      options.write(renderSummary(options.style, reports.length, writes, Date.now() - started));
+    const writes = reports.reduce((sum, r) => sum + r.requests.length, 0);
+    if (out.forPeople) {
+      out.text(renderSummary(style, reports.length, writes, Date.now() - started, width));
     } else {
-      options.write(toJson({ endpoint: arm.endpoint, subscriptionId: arm.subscriptionId, identities: ids, steps: reports }));
+      out.result(
+        {
+          subscriptionId: ctx?.arm.subscriptionId,
+          placeholders: Object.fromEntries(PLACEHOLDERS),
+          steps: reports.map((r) => ({ ...r, identity: armIdentity(r.identity) })),
+        },
+        () => "",
+      );
     }
     return reports;
   } finally {
-    await arm.close();
+    await ctx?.arm.close();
   }
 }

@@ -32,14 +32,10 @@ export function nonEmpty(what: string): (value: string) => string {
 }
 
 /** Collect a variadic option's values, also splitting `a,b` lists; repeated flags accumulate. */
-export function collectIds(value: string, previous: string[] | undefined): string[] {
-  const ids = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
-  if (ids.length === 0) throw new InvalidArgumentError("expected a user-assigned identity resource id.");
-  return [...(previous ?? []), ...ids];
-}
-
-/** Collect the values of `--ids <id...>`; repeated flags accumulate. */
-export function collectVmIds(value: string, previous: string[] | undefined): string[] {
-  if (value.trim() === "") throw new InvalidArgumentError("--ids must not be empty (is a shell variable unset?).");
-  return [...(previous ?? []), value.trim()];
+export function collectList(what: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => {
+    const items = value.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+    if (items.length === 0) throw new InvalidArgumentError(`expected ${what}.`);
+    return [...(previous ?? []), ...items];
+  };
 }

@@ -1,64 +1,144 @@
 import { type Command, InvalidArgumentError } from "commander";
-import type { VmHandle, VmIdentityClient } from "azure-vm-identity";
+import { isInvalidInputError, parseVmResourceId } from "azure-vm-identity";
 import { UsageError } from "../errors.js";
-import { collectVmIds, nonEmpty } from "./parsers.js";
+import type { CliIo } from "../io.js";
+import { type SourcedId, parseIdsFile, readIdsFile } from "./idsFile.js";
+import { nonEmpty } from "./parsers.js";
 
-/** How the VM was named on the command line. */
-export type VmTarget =
-  | { kind: "name"; resourceGroup: string; name: string }
-  | { kind: "id"; id: string; subscriptionId: string | undefined };
+/**
+ * A VM as the command line named it. `subscriptionId` is undefined for a VM
+ * named with -g and -n: it is in the run's default subscription. A VM named
+ * by resource id is in the subscription its id names.
+ */
+export interface VmRef {
+  subscriptionId: string | undefined;
+  resourceGroup: string;
+  name: string;
+  /** The resource id exactly as given (`--ids`, `--ids-file`), for results. */
+  id?: string;
+}
 
-/** The target options as commander parsed them (`vmName` in `extension` commands, where `--name` names the extension). */
+/** The target options as commander parsed them. */
 export interface VmTargetOptions {
   resourceGroup?: string;
+  /** The VM (`-n/--name`), except in `extension` commands, where it names the extension. */
   name?: string;
+  /** The VM in `extension` commands. */
   vmName?: string;
-  /** One id, or (on commands that take several VMs) the list given to `--ids`. */
-  ids?: string | string[];
-  /** `--ids-file`, on commands that take several VMs. */
+  /** `--ids`: the values given, or `true` when the option was given none. */
+  ids?: string[] | true;
   idsFile?: string;
 }
 
+/** The VMs a command is about: one (printed as one result) or several (printed as an array). */
+export type VmTargets = { mode: "one"; vm: VmRef } | { mode: "many"; vms: VmRef[] };
+
+/** Which option names the VM: `-n/--name`, or `--vm-name` in `extension` commands (`az vm extension` order). */
+export type VmNameOption = "name" | "vm-name";
+
+const VM_ID_EXAMPLE = "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<vm>";
+
 /** The usage text of the target options. */
-export const VM_TARGET_USAGE = "(-g RG -n VM | --ids VM_ID)";
+export function vmTargetUsage(nameOption: VmNameOption, several: boolean): string {
+  const flag = nameOption === "vm-name" ? "--vm-name VM" : "-n VM";
+  return several ? `(-g RG ${flag} | --ids ID... | --ids-file FILE)` : `(-g RG ${flag} | --ids ID...)`;
+}
 
-/** The usage text of the target options of commands that take several VMs. */
-export const VM_TARGETS_USAGE = "(-g RG -n VM | --ids VM_ID... | --ids-file FILE)";
-
-/**
- * Add `-g/--resource-group`, `-n/--name` and `--ids` to a command. In the
- * `extension` commands `--name` names the extension, so the VM is
- * `-n/--vm-name` there.
- */
-export function addVmTargetOptions(command: Command, nameOption: "name" | "vm-name" = "name"): Command {
-  return command
-    .option("-g, --resource-group <group>", "resource group of the VM", nonEmpty("--resource-group"))
-    .option(`-n, --${nameOption} <vm>`, "name of the VM", nonEmpty(`--${nameOption}`))
-    .option("--ids <id>", "full resource id of the VM (instead of -g and -n)", nonEmpty("--ids"));
+/** Collect the values of `--ids [id...]`; repeated flags accumulate. */
+function collectVmIds(value: string, previous: string[] | true | undefined): string[] {
+  if (value.trim() === "") throw new InvalidArgumentError("--ids must not be empty (is a shell variable unset?).");
+  return [...(Array.isArray(previous) ? previous : []), value.trim()];
 }
 
 /**
- * Add the target options of a command that can work on several VMs:
- * `-g`/`-n` for one, `--ids <id...>` for one or more, `--ids-file <file>` for
- * a list, and `--concurrency` for how many at once.
+ * Add `-g/--resource-group`, the VM's name option and `--ids` to a command;
+ * with `several`, also `--ids-file` (commands that change or read many VMs).
  */
-export function addVmTargetsOptions(command: Command, nameOption: "name" | "vm-name" = "name"): Command {
-  return command
+export function addVmTargetOptions(command: Command, options: { nameOption?: VmNameOption; idsFile?: boolean } = {}): Command {
+  const nameOption = options.nameOption ?? "name";
+  command
     .option("-g, --resource-group <group>", "resource group of the VM", nonEmpty("--resource-group"))
-    .option(`-n, --${nameOption} <vm>`, "name of the VM", nonEmpty(`--${nameOption}`))
-    .option("--ids <id...>", "full resource ids of one or more VMs (instead of -g and -n)", collectVmIds)
-    .option("--ids-file <file>", 'a file of VM resource ids, one a line ("#" starts a comment; "-" reads stdin)', nonEmpty("--ids-file"))
-    .option(
-      "--concurrency <n|adaptive>",
-      "with several VMs: how many at once; adaptive (default) paces writes to ARM's throttle",
-      parseConcurrency,
-    );
+    .option(nameOption === "vm-name" ? "--vm-name <vm>" : "-n, --name <vm>", "name of the VM", nonEmpty(`--${nameOption}`))
+    .option("--ids [id...]", "resource ids of one or more VMs, each in its own subscription (instead of -g and the name)", collectVmIds);
+  if (options.idsFile) {
+    command.option("--ids-file <file>", 'a file of VM resource ids, one a line ("#" starts a comment; "-" reads stdin)', nonEmpty("--ids-file"));
+  }
+  return command;
 }
 
-/** The subscription in a resource id, if it names one. */
-function subscriptionOfId(id: string): string | undefined {
-  const match = /^\/subscriptions\/([^/]+)\//i.exec(id);
+/** The kind of resource an id names, e.g. `Microsoft.ManagedIdentity/userAssignedIdentities`. */
+export function resourceTypeOf(id: string): string | undefined {
+  const match = /\/providers\/([^/]+\/[^/]+)\/[^/]+\/?$/i.exec(id);
   return match?.[1];
+}
+
+/** Parse one VM resource id given on the command line; a mistake is a usage error that says what was expected, with an example. */
+export function parseVmId(value: string, where: string): VmRef {
+  if (!value.startsWith("/")) {
+    const looksLikeName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value);
+    throw new UsageError(
+      `${where} ${JSON.stringify(value)} is not a VM resource id: expected a full id such as ${VM_ID_EXAMPLE}` +
+        (looksLikeName ? `. To name the VM ${value} by name, pass -g <group> and its name instead.` : "."),
+    );
+  }
+  try {
+    const parsed = parseVmResourceId(value);
+    return { subscriptionId: parsed.subscriptionId, resourceGroup: parsed.resourceGroup, name: parsed.name, id: value };
+  } catch (e) {
+    if (!isInvalidInputError(e)) throw e;
+    const type = resourceTypeOf(value);
+    const other = type && type.toLowerCase() !== "microsoft.compute/virtualmachines" ? ` (it names a ${type}, not a VM)` : "";
+    throw new UsageError(`${where}${other}: ${e.message} [${e.code}]`);
+  }
+}
+
+function nameFlagOf(nameOption: VmNameOption): string {
+  return nameOption === "vm-name" ? "--vm-name" : "-n/--name";
+}
+
+/** The VM named by -g and the name option, or a usage error saying what is missing. */
+function namedVm(options: VmTargetOptions, nameOption: VmNameOption): VmRef {
+  const name = nameOption === "vm-name" ? options.vmName : options.name;
+  const flag = nameFlagOf(nameOption);
+  if (name !== undefined && name.startsWith("/")) {
+    throw new UsageError(`${flag} takes a VM name, not a resource id: pass ${JSON.stringify(name)} to --ids instead.`);
+  }
+  if (options.resourceGroup !== undefined && name !== undefined) {
+    return { subscriptionId: undefined, resourceGroup: options.resourceGroup, name };
+  }
+  if (options.resourceGroup !== undefined) throw new UsageError(`Missing the VM name: pass ${flag} <vm>.`);
+  if (name !== undefined) throw new UsageError("Missing the resource group: pass -g/--resource-group <group>.");
+  throw new UsageError(`No VM given: pass -g/--resource-group <group> and ${flag} <vm>, or --ids <VM resource id...>.`);
+}
+
+/**
+ * Resolve which VM or VMs a command is about. Every mistake (conflicting
+ * options, an empty selection, an unreadable file, a value that is not a VM
+ * resource id) is a usage error raised before any request. One `--ids` value
+ * is one VM; several, or any `--ids-file`, are several.
+ */
+export async function resolveVmTargets(options: VmTargetOptions, io: CliIo, nameOption: VmNameOption = "name"): Promise<VmTargets> {
+  const named = options.resourceGroup !== undefined || (nameOption === "vm-name" ? options.vmName : options.name) !== undefined;
+  const flag = nameFlagOf(nameOption);
+  if (options.idsFile !== undefined) {
+    if (options.ids !== undefined) throw new UsageError("Name the VMs either with --ids or with --ids-file, not both.");
+    if (named) throw new UsageError(`Name the VMs either with --ids-file or with -g and ${flag}, not both.`);
+    const where = options.idsFile === "-" ? "stdin" : options.idsFile;
+    const ids: SourcedId[] = parseIdsFile(await readIdsFile(options.idsFile, io), where);
+    return { mode: "many", vms: ids.map(({ id, where: at }) => parseVmId(id, at)) };
+  }
+  if (options.ids === true) {
+    throw new UsageError(
+      "The selection is empty: --ids was given no VM id (was it given the output of a command that found none, such as an empty $(az vm list ...)?).",
+    );
+  }
+  if (options.ids !== undefined) {
+    if (named) throw new UsageError(`Name the VM either with --ids or with -g and ${flag}, not both.`);
+    const ids = options.ids;
+    const vms = ids.map((id, i) => parseVmId(id, ids.length > 1 ? `--ids value ${i + 1}` : "--ids"));
+    return vms.length === 1 ? { mode: "one", vm: vms[0]! } : { mode: "many", vms };
+  }
+  return { mode: "one", vm: namedVm(options, nameOption) };
 }
 
 /** Parse `--concurrency`: `adaptive` or a positive integer. */
@@ -69,35 +149,11 @@ export function parseConcurrency(value: string): number | "adaptive" {
   return n;
 }
 
-/**
- * Resolve which VM the command is about, or throw a usage error that says
- * how to name one.
- */
-export function resolveVmTarget(options: VmTargetOptions, nameOption: "name" | "vm-name" = "name"): VmTarget {
-  const name = nameOption === "vm-name" ? options.vmName : options.name;
-  const { resourceGroup, ids } = options;
-  const nameFlag = nameOption === "vm-name" ? "-n/--vm-name" : "-n/--name";
-  if (ids !== undefined) {
-    if (resourceGroup !== undefined || name !== undefined) {
-      throw new UsageError(`Name the VM either with --ids or with -g and ${nameFlag}, not both.`);
-    }
-    const id = typeof ids === "string" ? ids : ids[0];
-    if (id === undefined || (typeof ids !== "string" && ids.length !== 1)) {
-      throw new UsageError("Expected one VM id for --ids here.");
-    }
-    return { kind: "id", id, subscriptionId: subscriptionOfId(id) };
-  }
-  if (resourceGroup !== undefined && name !== undefined) return { kind: "name", resourceGroup, name };
-  const hint =
-    nameOption === "vm-name" && options.name !== undefined
-      ? ` (here --name is the extension's name; name the VM with -n or --vm-name)`
-      : "";
-  if (resourceGroup !== undefined) throw new UsageError(`Missing the VM name: pass ${nameFlag} <vm>${hint}.`);
-  if (name !== undefined) throw new UsageError(`Missing the resource group: pass -g/--resource-group <group>.`);
-  throw new UsageError(`No VM given: pass -g/--resource-group <group> and ${nameFlag} <vm>, or --ids <VM resource id>${hint}.`);
-}
-
-/** The client's handle on the target VM (validated: a bad name throws `InvalidInputError`). */
-export function vmHandle(client: VmIdentityClient, target: VmTarget): VmHandle {
-  return target.kind === "id" ? client.vm(target.id) : client.vm(target.resourceGroup, target.name);
+/** Add `--concurrency` to a command that changes several VMs. */
+export function addConcurrencyOption(command: Command): Command {
+  return command.option(
+    "--concurrency <n|adaptive>",
+    "with several VMs: how many at once; adaptive (default) paces writes to ARM's throttle",
+    parseConcurrency,
+  );
 }

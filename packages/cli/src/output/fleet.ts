@@ -2,10 +2,16 @@ import { type FleetRunStats, type RawArmRequest, isRestError, parseVmResourceId 
 import { formatRequest } from "./requests.js";
 import { formatTable } from "./table.js";
 
+/** What happened to one VM; `unknown`: a write was sent but its outcome was not seen (an interrupted run). */
+export type FleetStatus = "changed" | "unchanged" | "failed" | "unknown";
+
+/** The statuses, in the order the summary counts them. */
+export const FLEET_STATUSES: readonly FleetStatus[] = ["changed", "unchanged", "failed", "unknown"];
+
 /** The outcome for one VM of a run on several, as the command prints it. */
 export interface FleetRow {
   resourceId: string;
-  status: "changed" | "unchanged" | "failed" | "unknown";
+  status: FleetStatus;
   error?: Error;
   /** What the JSON output shows besides `resourceId`, `status` and `error`. */
   json: Record<string, unknown>;
@@ -78,13 +84,14 @@ function failureCell(e: Error | undefined): string {
  * The results as a table: one row per VM with its name, group, status, and
  * the outcome (identity type, extension) or the error code.
  */
-export function fleetTable(rows: readonly FleetRow[]): string {
+export function fleetTable(rows: readonly FleetRow[], width: number): string {
   return formatTable(
     ["NAME", "RESOURCE GROUP", "STATUS", "RESULT"],
     rows.map((row) => {
       const { name, resourceGroup } = nameAndGroup(row.resourceId);
       return [name, resourceGroup, row.status, row.status === "failed" ? failureCell(row.error) : row.detail];
     }),
+    { width },
   );
 }
 
@@ -113,7 +120,7 @@ export function fleetDryRunText(rows: readonly FleetDryRunRow[]): string {
 export interface SummaryOptions {
   dryRun: boolean;
   /** The run's figures; absent for dry runs made VM by VM. */
-  stats?: Pick<FleetRunStats, "throttled" | "peakConcurrency">;
+  stats?: Pick<FleetRunStats, "writes" | "throttled" | "peakConcurrency">;
 }
 
 function plural(n: number, word: string): string {
@@ -122,13 +129,15 @@ function plural(n: number, word: string): string {
 
 /**
  * One line, e.g.
- * `12 VMs: 10 changed, 1 unchanged, 1 failed (3 429s absorbed, peak concurrency 16)`;
+ * `12 VMs: 10 changed, 1 unchanged, 1 failed, 0 unknown (3 429s absorbed, peak concurrency 16)`;
  * a dry run says `would change` and `(dry run: nothing was sent)`.
  */
 export function summaryLine(rows: readonly FleetRow[], options: SummaryOptions): string {
-  const count = (status: FleetRow["status"]): number => rows.filter((r) => r.status === status).length;
-  const changed = options.dryRun ? `${count("changed")} would change` : `${count("changed")} changed`;
-  const head = `${plural(rows.length, "VM")}: ${changed}, ${count("unchanged")} unchanged, ${count("failed")} failed`;
+  const count = (status: FleetStatus): number => rows.filter((r) => r.status === status).length;
+  const counts = FLEET_STATUSES.map((status) =>
+    status === "changed" && options.dryRun ? `${count(status)} would change` : `${count(status)} ${status}`,
+  );
+  const head = `${plural(rows.length, "VM")}: ${counts.join(", ")}`;
   if (options.dryRun) return `${head} (dry run: nothing was sent)\n`;
   const notes: string[] = [];
   if (options.stats) {

@@ -3,7 +3,7 @@ import { identityTable } from "./identity.js";
 import { cell, formatKeyValues } from "./table.js";
 
 /** A VM extension as `key  value` lines. */
-export function extensionTable(extension: VmExtensionResource): string {
+export function extensionTable(extension: VmExtensionResource, width: number): string {
   const p = extension.properties ?? {};
   return formatKeyValues([
     ["NAME", cell(extension.name)],
@@ -14,11 +14,11 @@ export function extensionTable(extension: VmExtensionResource): string {
     ["LOCATION", cell(extension.location)],
     ["STATE", cell(p.provisioningState)],
     ["ID", cell(extension.id)],
-  ]);
+  ], { width });
 }
 
 /** A user-assigned identity as `key  value` lines. */
-export function userAssignedIdentityTable(info: UserAssignedIdentityInfo): string {
+export function userAssignedIdentityTable(info: UserAssignedIdentityInfo, width: number): string {
   const tags = Object.entries(info.tags ?? {}).map(([k, v]) => `${k}=${v}`).join(", ");
   return formatKeyValues([
     ["NAME", cell(info.name)],
@@ -28,17 +28,20 @@ export function userAssignedIdentityTable(info: UserAssignedIdentityInfo): strin
     ["TENANT ID", cell(info.tenantId)],
     ["TAGS", cell(tags)],
     ["ID", cell(info.id)],
-  ]);
+  ], { width });
 }
 
 /** A created VM: its id and state, its identity, and the extension when one was installed. */
-export function createResultTable(result: VmCreateResult): string {
+export function createResultTable(result: VmCreateResult, width: number): string {
   const vm = result.vm as { id?: string; properties?: { provisioningState?: string } };
-  let out = formatKeyValues([
-    ["VM", cell(vm.id)],
-    ["STATE", cell(vm.properties?.provisioningState)],
-  ]);
-  out += "\n" + identityTable(result.identity);
-  if (result.extension) out += "\nExtension:\n" + extensionTable(result.extension);
+  let out = formatKeyValues(
+    [
+      ["VM", cell(vm.id)],
+      ["STATE", cell(vm.properties?.provisioningState)],
+    ],
+    { width },
+  );
+  out += "\n" + identityTable(result.identity, width);
+  if (result.extension) out += "\nExtension:\n" + extensionTable(result.extension, width);
   return out;
 }
