@@ -3,11 +3,13 @@ import type { EmulatorState } from "./context.js";
 import { newVmRecord } from "./records.js";
 import { resourceKey } from "./resourceIds.js";
 import { assertName, DEFAULT_VM_PROPERTIES, type createSeeding } from "./seeding.js";
+import type { VmRecord } from "./store.js";
 import type { AddVmsTemplate } from "./types.js";
 
 /**
  * Adds `count` VMs named `<namePrefix><index>` (index zero-padded) made from
- * `template`, all or none, and returns their ids in order.
+ * `template`, all or none, and returns their ids in order. `onAdded` sees each
+ * VM as it is added (the directory takes its system principal).
  *
  * @throws RangeError for a bad count; TypeError for a bad template; Error when a name is taken.
  */
@@ -16,6 +18,7 @@ export function addVms(
   seeding: ReturnType<typeof createSeeding>,
   count: number,
   template: AddVmsTemplate,
+  onAdded?: (vm: VmRecord) => void,
 ): string[] {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`addVms: count must be an integer >= 0, got ${JSON.stringify(count)}.`);
   if (typeof template !== "object" || template === null) throw new TypeError("addVms: the template must be an object.");
@@ -63,6 +66,7 @@ export function addVms(
       identity: identityFor(),
     });
     store.vms.set(resourceKey(resourceGroup, name), vm);
+    onAdded?.(vm);
     ids[i] = vm.id;
   }
   return ids;

@@ -1,3 +1,4 @@
+import type { AccessState } from "./access.js";
 import type { Principal } from "./auth.js";
 import type { EmulatorClock } from "./clock.js";
 import type { Limits } from "./limits.js";
@@ -9,8 +10,8 @@ import type { Store } from "./store.js";
 
 /**
  * What the route handlers of one subscription share: configuration, that
- * subscription's resources, and the operations, budgets and clock common to
- * all subscriptions.
+ * subscription's resources, and the operations, budgets, clock and access
+ * model common to all subscriptions.
  */
 export interface EmulatorState {
   readonly subscriptionId: string;
@@ -24,6 +25,8 @@ export interface EmulatorState {
   readonly clock: EmulatorClock;
   readonly limits: Limits;
   readonly config: EmulatorConfig;
+  /** Role definitions and assignments, principals and denials: the tenant's, shared by every subscription. */
+  readonly access: AccessState;
   /** The state of every subscription served, keyed by lower-cased id. */
   readonly subscriptions: ReadonlyMap<string, EmulatorState>;
 }

@@ -1,4 +1,6 @@
 /** `startFakeArm`: wires the emulator's parts together behind the {@link FakeArm} interface. */
+import { createAccess } from "./access.js";
+import { createAccessAndScaleSets } from "./accessAndScaleSets.js";
 import { createFakeAuth } from "./auth.js";
 import { addVms } from "./bulkSeeding.js";
 import { createClock } from "./clock.js";
@@ -22,9 +24,10 @@ export { DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID } from "./options.js";
 
 /**
  * Starts an in-process emulator of the ARM operations this library performs
- * (VMs and their identities, VM extensions, user-assigned identities,
- * asynchronous operations, lists, subscriptions and Resource Graph queries),
- * listening on 127.0.0.1 only, optionally with Azure's request budgets.
+ * (VMs and scale sets with their identities and extensions, user-assigned
+ * identities, role definitions and assignments, asynchronous operations,
+ * lists, subscriptions and Resource Graph queries), listening on 127.0.0.1
+ * only, optionally with Azure's request budgets.
  *
  * @example
  * ```ts
@@ -46,6 +49,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   const throttle = createThrottle();
   const limits = createLimits(config.budgets, clock, stats);
   const operations = createOperations({ ...config, clock });
+  const access = createAccess();
 
   // Requests are handled in I/O callbacks, never before the synchronous code
   // that follows `await listen` has set the pipeline.
@@ -64,6 +68,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       clock,
       limits,
       config,
+      access,
       subscriptions: states,
     });
   }
@@ -79,6 +84,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     return state;
   }
   const seedingOf = (id: string | undefined) => seedings.get(stateOf(id).subscriptionId.toLowerCase())!;
+  const extra = createAccessAndScaleSets({ first: stateOf(undefined), stateOf, seedingOf, settle: () => operations.settle() });
 
   pipeline = createPipeline({
     log,
@@ -89,7 +95,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     arm: limits.arm,
     servesSubscription: (id) => states.has(id.toLowerCase()),
     settle: () => operations.settle(),
-    route: createRouter(states),
+    route: extra.guard(createRouter(states)),
   });
 
   /** Looks up state after finishing the operations whose time has come. */
@@ -112,9 +118,22 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     },
     now: () => clock.now(),
     credentialFor: (principal) => auth.credentialFor(principal),
-    addVm: (vm) => seedingOf(vm.subscriptionId).addVm(vm),
-    addVms: (count, template) => addVms(stateOf(template.subscriptionId), seedingOf(template.subscriptionId), count, template),
-    addUserAssignedIdentity: (uai) => seedingOf(uai.subscriptionId).addUserAssignedIdentity(uai),
+    ...extra.api,
+    addVm(vm) {
+      const id = seedingOf(vm.subscriptionId).addVm(vm);
+      extra.seeded(id, vm.identity);
+      return id;
+    },
+    addVms(count, template) {
+      const ids = addVms(stateOf(template.subscriptionId), seedingOf(template.subscriptionId), count, template, extra.seededVm);
+      extra.seeded(undefined, template.identity);
+      return ids;
+    },
+    addUserAssignedIdentity(uai) {
+      const id = seedingOf(uai.subscriptionId).addUserAssignedIdentity(uai);
+      extra.seeded(id);
+      return id;
+    },
     getVm: (resourceGroup, name, subscription) =>
       settled(subscription, ({ store }) => {
         const vm = store.findVm(resourceGroup, name);
@@ -143,6 +162,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     reset() {
       operations.clear();
       for (const state of states.values()) state.store.clear();
+      access.clear();
       log.clear();
       stats.clear();
       faults.clear();

@@ -41,3 +41,26 @@ export type {
   ResponseFault,
   ThrottleSpec,
 } from "./types.js";
+export type {
+  AddPrincipalOptions,
+  AddRoleAssignmentOptions,
+  AddRoleDefinitionOptions,
+  ArmRoleAssignment,
+  ArmRoleDefinition,
+  DenySpec,
+  FakeArmAccess,
+  FakeArmAccessOptions,
+  HeldRoleAssignment,
+  PrincipalType,
+  RolePermission,
+} from "./accessTypes.js";
+export type {
+  AddVmssOptions,
+  ArmVirtualMachineScaleSet,
+  ArmVmssExtension,
+  ArmVmssExtensionProfileEntry,
+  ArmVmssInstance,
+  FakeArmScaleSets,
+  OrchestrationMode,
+  UpgradePolicyMode,
+} from "./scaleSetTypes.js";

@@ -53,13 +53,19 @@ export interface OperationStart {
   /** Applies the outcome to the resource. */
   onFinish: (outcome: OperationOutcome) => void;
   /** Makes this operation fail (before any failure queued by `failNext`). */
-  failWith?: { code: string; message: string };
+  failWith?: { code: string; message: string } | undefined;
+  /**
+   * Emulator time this operation runs, instead of `operationDurationMs` (a
+   * scale set's writes take their own). Undefined: `operationDurationMs`, or
+   * without it `pollsUntilDone`.
+   */
+  durationMs?: number | undefined;
 }
 
 /** The registry of operations: started by writes, finished by emulator time or polls. */
 export interface Operations {
   start(start: OperationStart): AsyncOperation;
-  /** One poll: counts down the polls left (without `operationDurationMs`), then finishes. Undefined when unknown. */
+  /** One poll: counts down the polls left (of an operation without a set duration), then finishes. Undefined when unknown. */
   poll(id: string): AsyncOperation | undefined;
   /** The operation, without counting a poll. */
   get(id: string): AsyncOperation | undefined;
@@ -94,6 +100,8 @@ interface Entry {
   endTime?: string;
   error?: { code: string; message: string };
   pollsLeft: number;
+  /** It runs for a set emulator time, and polls do not advance it. */
+  timed: boolean;
   failWith?: OperationFailure;
   onFinish: (outcome: OperationOutcome) => void;
 }
@@ -196,7 +204,8 @@ export function createOperations(timing: OperationTiming): Operations {
   }
 
   return {
-    start({ location, resourceId, onFinish, failWith }) {
+    start({ location, resourceId, onFinish, failWith, durationMs }) {
+      const duration = durationMs ?? timing.operationDurationMs;
       const entry: Entry = {
         id: randomUUID(),
         location,
@@ -204,10 +213,11 @@ export function createOperations(timing: OperationTiming): Operations {
         status: "InProgress",
         startTime: iso(),
         pollsLeft: timing.pollsUntilDone,
+        timed: duration !== undefined,
         failWith: failWith ? { status: "Failed", ...failWith, changes: timing.failedOperationChanges } : nextFailure(),
         onFinish,
       };
-      const runFor = timing.operationDurationMs ?? timing.autoCompleteAfterMs;
+      const runFor = duration ?? timing.autoCompleteAfterMs;
       if (Number.isFinite(runFor)) due.push(clock.now() + runFor, entry);
       entries.set(entry.id, entry);
       return entry;
@@ -217,7 +227,7 @@ export function createOperations(timing: OperationTiming): Operations {
       settle();
       const entry = entries.get(id.toLowerCase());
       if (!entry) return undefined;
-      if (entry.status === "InProgress" && timing.operationDurationMs === undefined) {
+      if (entry.status === "InProgress" && !entry.timed) {
         if (entry.pollsLeft > 0) entry.pollsLeft -= 1;
         else finish(entry);
       }

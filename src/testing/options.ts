@@ -1,4 +1,5 @@
 /** Validation of `startFakeArm`'s options into the emulator's configuration. */
+import { resolveAccessOptions, type AccessConfig } from "./access.js";
 import { resolveBudgets, type ResolvedBudgets } from "./budgets.js";
 import type { FailedOperationChanges, FakeArmOptions, FakeArmSubscription } from "./types.js";
 
@@ -27,12 +28,16 @@ export interface EmulatorConfig {
   timeScale: number;
   clock: (() => number) | undefined;
   operationDurationMs: number | undefined;
+  /** Undefined: scale-set operations take `operationDurationMs` like the others. */
+  scaleSetOperationDurationMs: number | undefined;
   listPageSize: number;
   listEtags: boolean;
   maxLoggedRequests: number;
   failedOperationChanges: FailedOperationChanges;
   managedIdentityThrottling: "429" | "failedOperation";
   preconditionFailedCode: string;
+  /** The access model's options. */
+  access: AccessConfig;
 }
 
 const SUBSCRIPTION_ID = /^[^/?#\s]+$/;
@@ -89,14 +94,17 @@ export function resolveOptions(options: FakeArmOptions): EmulatorConfig {
     timeScale: options.timeScale ?? 1,
     clock: options.clock,
     operationDurationMs: options.operationDurationMs,
+    scaleSetOperationDurationMs: options.scaleSetOperationDurationMs,
     listPageSize: options.listPageSize ?? DEFAULT_LIST_PAGE_SIZE,
     listEtags: options.listEtags ?? false,
     maxLoggedRequests: options.maxLoggedRequests ?? DEFAULT_MAX_LOGGED_REQUESTS,
     failedOperationChanges: oneOf("failedOperationChanges", options.failedOperationChanges, ["applied", "rolledBack"], "applied"),
     managedIdentityThrottling: oneOf("managedIdentityThrottling", options.managedIdentityThrottling, ["429", "failedOperation"], "429"),
     preconditionFailedCode: options.preconditionFailedCode ?? "PreconditionFailed",
+    access: resolveAccessOptions(options),
   };
   const isCount = (n: number) => Number.isInteger(n) && n >= 0;
+  const isDuration = (ms: number | undefined) => ms === undefined || (typeof ms === "number" && Number.isFinite(ms) && ms >= 0);
   const checks: Array<[boolean, string]> = [
     [typeof config.tenantId === "string" && config.tenantId !== "", "tenantId must be a non-empty string"],
     [isCount(config.pollsUntilDone), "pollsUntilDone must be an integer >= 0"],
@@ -105,11 +113,8 @@ export function resolveOptions(options: FakeArmOptions): EmulatorConfig {
     [Number.isInteger(config.port) && config.port >= 0 && config.port <= 65535, "port must be 0..65535"],
     [typeof config.timeScale === "number" && Number.isFinite(config.timeScale) && config.timeScale > 0, "timeScale must be a finite number > 0"],
     [config.clock === undefined || typeof config.clock === "function", "clock must be a function returning milliseconds"],
-    [
-      config.operationDurationMs === undefined ||
-        (typeof config.operationDurationMs === "number" && Number.isFinite(config.operationDurationMs) && config.operationDurationMs >= 0),
-      "operationDurationMs must be a finite number >= 0",
-    ],
+    [isDuration(config.operationDurationMs), "operationDurationMs must be a finite number >= 0"],
+    [isDuration(config.scaleSetOperationDurationMs), "scaleSetOperationDurationMs must be a finite number >= 0"],
     [Number.isInteger(config.listPageSize) && config.listPageSize >= 1, "listPageSize must be an integer >= 1"],
     [typeof config.listEtags === "boolean", "listEtags must be a boolean"],
     [

@@ -43,7 +43,8 @@ export function vmView(vm: VmRecord): ArmVirtualMachine {
   return view;
 }
 
-function renderVmIdentity(vm: VmRecord): ArmVmIdentity | undefined {
+/** The identity of a VM (or of a scale set, which stores it alike) as ARM returns it; undefined for none. */
+export function renderVmIdentity(vm: Pick<VmRecord, "identity" | "pendingUserIds">): ArmVmIdentity | undefined {
   const { type, system, user } = vm.identity;
   if (type === "None") return undefined;
   const view: ArmVmIdentity = { type };
@@ -63,7 +64,7 @@ function renderVmIdentity(vm: VmRecord): ArmVmIdentity | undefined {
 }
 
 /** The extension as ARM returns it; `protectedSettings` are never returned. */
-export function renderExtension(vm: VmRecord, ext: ExtensionRecord): ArmVmExtension {
+export function renderExtension(vm: Pick<VmRecord, "id">, ext: ExtensionRecord): ArmVmExtension {
   const { protectedSettings: _secret, ...properties } = ext.properties;
   return structuredClone({
     id: `${vm.id}/extensions/${ext.name}`,

@@ -1,8 +1,13 @@
-/** Maps a request to its route handler; the route tables live here. */
+/**
+ * Maps a request to its route handler. The VM, extension, identity, operation,
+ * list and subscription tables live here; the scale-set and access-model
+ * tables in extraRoutes.ts.
+ */
 import type { ComputePolicyName } from "./budgetTypes.js";
 import { chargeCompute } from "./computeLimits.js";
 import type { EmulatorState, RouteHandler, RouteRequest } from "./context.js";
 import { ArmError, errorResponse, responseOf } from "./errors.js";
+import { accessRoutes, rootAccessRoutes, scaleSetRoutes } from "./extraRoutes.js";
 import { decodePath, matchTemplate, template, vmResourceId, type RouteParams, type Template } from "./resourceIds.js";
 import type { ArmResponse } from "./response.js";
 import { createExtensionRoutes } from "./routes/extensions.js";
@@ -14,16 +19,24 @@ import { createUaiRoutes } from "./routes/uais.js";
 import { createVmRoutes } from "./routes/vms.js";
 
 /** The Compute policy a method of a route is charged to, and the resource whose bucket it draws from. */
-interface ComputeCharge {
+export interface ComputeCharge {
   policy: ComputePolicyName;
   resource?: (params: RouteParams) => string | undefined;
 }
 
-interface Route {
-  template: Template;
+/**
+ * A route: a path template, or a matcher for paths a template cannot describe
+ * (scopes of any depth). Its handlers by method, and the Compute policies the
+ * router charges before a handler runs.
+ */
+export type Route = {
   methods: Partial<Record<string, RouteHandler>>;
-  /** Compute policies the router charges before the handler runs. */
   compute?: Partial<Record<string, ComputeCharge>>;
+} & ({ template: Template } | { match(segments: readonly string[]): RouteParams | undefined });
+
+/** The parameters a route captures from a path, or undefined when it does not match. */
+function matchRoute(route: Route, segments: readonly string[]): RouteParams | undefined {
+  return "match" in route ? route.match(segments) : matchTemplate(segments, route.template);
 }
 
 const RG = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
@@ -41,6 +54,7 @@ function subscriptionRoutes(state: EmulatorState): Route[] {
   const vm = (params: RouteParams) => vmResourceId(state.subscriptionId, params.resourceGroup ?? "", params.vmName ?? "");
   const operationTarget = (params: RouteParams) => state.operations.get(params.operationId ?? "")?.resourceId;
   return [
+    ...accessRoutes(state),
     {
       template: template(VM),
       methods: { GET: vms.get, PUT: vms.put, PATCH: vms.patch },
@@ -91,6 +105,7 @@ function subscriptionRoutes(state: EmulatorState): Route[] {
       template: template(`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`),
       methods: { GET: lists.uaisOfResourceGroup },
     },
+    ...scaleSetRoutes(state),
     { template: template("subscriptions/{subscriptionId}"), methods: { GET: subscriptions.get } },
   ];
 }
@@ -101,6 +116,7 @@ function tenantRoutes(subscriptions: ReadonlyMap<string, EmulatorState>): Route[
   return [
     { template: template("subscriptions"), methods: { GET: createSubscriptionRoutes(first).list } },
     { template: template("providers/Microsoft.ResourceGraph/resources"), methods: { POST: createResourceGraphRoute(subscriptions) } },
+    ...rootAccessRoutes(first),
   ];
 }
 
@@ -111,7 +127,8 @@ function tenantRoutes(subscriptions: ReadonlyMap<string, EmulatorState>): Route[
  */
 export function createRouter(subscriptions: ReadonlyMap<string, EmulatorState>): (req: RouteRequest) => ArmResponse {
   const tables = new Map([...subscriptions].map(([id, state]) => [id, subscriptionRoutes(state)]));
-  const templates = (tables.values().next().value as Route[]).map((route) => route.template);
+  // Matching does not depend on the subscription: the first table's routes match for all.
+  const matchers = tables.values().next().value as Route[];
   const tenant = tenantRoutes(subscriptions);
   const { preconditionFailedCode } = (subscriptions.values().next().value as EmulatorState).config;
 
@@ -141,11 +158,11 @@ export function createRouter(subscriptions: ReadonlyMap<string, EmulatorState>):
     const segments = decodePath(req.url.pathname);
     if (!segments) return errorResponse(400, "BadRequest", "The request path holds an invalid percent-encoded segment.");
     for (const route of tenant) {
-      const params = matchTemplate(segments, route.template);
+      const params = matchRoute(route, segments);
       if (params) return dispatch(route, undefined, req, params);
     }
-    for (const [index, tpl] of templates.entries()) {
-      const params = matchTemplate(segments, tpl);
+    for (const [index, route] of matchers.entries()) {
+      const params = matchRoute(route, segments);
       if (!params) continue;
       const state = subscriptions.get(params.subscriptionId?.toLowerCase() ?? "");
       const table = tables.get(params.subscriptionId?.toLowerCase() ?? "");
@@ -157,8 +174,11 @@ export function createRouter(subscriptions: ReadonlyMap<string, EmulatorState>):
     return errorResponse(
       404,
       "NotFound",
-      `No route for ${req.method} ${req.url.pathname}: the emulator serves virtual machines, their extensions, ` +
-        "user-assigned identities, operation status URLs, subscriptions, lists and Resource Graph queries.",
+      `No route for ${req.method} ${req.url.pathname}: the emulator serves virtual machines and their extensions; ` +
+        "virtual machine scale sets, their extensions, instances and manualupgrade; user-assigned identities; " +
+        "role definitions and role assignments at subscription, resource group and resource scopes (role definitions also at the root); " +
+        "operation status URLs; subscriptions; lists of virtual machines, scale sets and user-assigned identities; " +
+        "and Resource Graph queries.",
     );
   };
 }

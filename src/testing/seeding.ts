@@ -2,10 +2,11 @@
 import { randomUUID } from "node:crypto";
 import type { EmulatorState } from "./context.js";
 import { applyIdentityRequest, NO_IDENTITY } from "./identitySemantics.js";
+import type { IdentityRule } from "./identityWrites.js";
 import { newUaiRecord, newVmRecord } from "./records.js";
 import { parseUaiResourceId, resourceKey } from "./resourceIds.js";
 import type { VmIdentityRecord } from "./store.js";
-import type { AddUserAssignedIdentityOptions, AddVmOptions } from "./types.js";
+import type { AddUserAssignedIdentityOptions, AddVmOptions, ArmIdentityInput } from "./types.js";
 import { commitIdentity, noIdentity } from "./vmIdentity.js";
 
 /** The VM properties a seeded VM starts with, before `AddVmOptions.properties`. */
@@ -28,6 +29,12 @@ export function createSeeding(state: EmulatorState): {
    * call a new system principal, as each VM has its own).
    */
   prepareVm(options: Omit<AddVmOptions, "name" | "resourceGroup">): () => VmIdentityRecord;
+  /**
+   * Checks a seeded resource's identity as a PUT would (and by the resource
+   * kind's `rule`), creates the user-assigned identities it names (in
+   * `location`), and returns a maker of the identity to store.
+   */
+  prepareIdentity(input: ArmIdentityInput | undefined, location: string, rule?: IdentityRule): () => VmIdentityRecord;
 } {
   const { store } = state;
 
@@ -49,19 +56,10 @@ export function createSeeding(state: EmulatorState): {
     return uai.id;
   }
 
-  /**
-   * Checks a VM's options and its identity (as a PUT would) and creates the
-   * user-assigned identities it names, in whichever of the emulator's
-   * subscriptions they belong to. Returns a maker of the identity to store.
-   */
-  function prepareVm(options: Omit<AddVmOptions, "name" | "resourceGroup">): () => VmIdentityRecord {
-    const { location, osType } = options;
-    assertName(location, "location");
-    if (osType !== "Windows" && osType !== "Linux") {
-      throw new TypeError(`osType must be "Windows" or "Linux", got ${JSON.stringify(osType)}.`);
-    }
+  function prepareIdentity(input: ArmIdentityInput | undefined, location: string, rule?: IdentityRule): () => VmIdentityRecord {
     // Validated (as a PUT would be) before anything is created.
-    const update = options.identity ? applyIdentityRequest(NO_IDENTITY, options.identity, "PUT") : undefined;
+    const update = input ? applyIdentityRequest(NO_IDENTITY, input, "PUT") : undefined;
+    if (update) rule?.(update);
     const owners = (update?.addedIds ?? []).map((id) => {
       const parts = parseUaiResourceId(id);
       const owner = parts && state.subscriptions.get(parts.subscriptionId.toLowerCase());
@@ -77,9 +75,23 @@ export function createSeeding(state: EmulatorState): {
       if (entry) createSeeding(entry.owner).addUserAssignedIdentity({ resourceGroup: entry.parts.resourceGroup, name: entry.parts.name, location });
     }
     if (!update) return noIdentity;
-    // Resolved once; each VM then gets its own system principal. Records are replaced on writes, never changed in place.
+    // Resolved once; each resource then gets its own system principal. Records are replaced on writes, never changed in place.
     const { system, ...shared } = commitIdentity(noIdentity(), update, state);
     return system ? () => ({ ...shared, system: { principalId: randomUUID(), tenantId: state.tenantId } }) : () => ({ ...shared });
+  }
+
+  /**
+   * Checks a VM's options and its identity (as a PUT would) and creates the
+   * user-assigned identities it names, in whichever of the emulator's
+   * subscriptions they belong to. Returns a maker of the identity to store.
+   */
+  function prepareVm(options: Omit<AddVmOptions, "name" | "resourceGroup">): () => VmIdentityRecord {
+    const { location, osType } = options;
+    assertName(location, "location");
+    if (osType !== "Windows" && osType !== "Linux") {
+      throw new TypeError(`osType must be "Windows" or "Linux", got ${JSON.stringify(osType)}.`);
+    }
+    return prepareIdentity(options.identity, location);
   }
 
   function addVm(options: AddVmOptions): string {
@@ -104,5 +116,5 @@ export function createSeeding(state: EmulatorState): {
     return vm.id;
   }
 
-  return { addVm, addUserAssignedIdentity, prepareVm };
+  return { addVm, addUserAssignedIdentity, prepareVm, prepareIdentity };
 }

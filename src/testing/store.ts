@@ -3,6 +3,7 @@
  * users see them only through the views in render.ts.
  */
 import { parseUaiResourceId, resourceKey } from "./resourceIds.js";
+import type { VmssRecord } from "./scaleSetStore.js";
 import type { IdentityType, OsType } from "./types.js";
 
 /** A user-assigned identity. */
@@ -130,8 +131,11 @@ export interface Store {
   readonly vms: IndexedResources<VmRecord>;
   /** Keyed by {@link resourceKey}. */
   readonly uais: IndexedResources<UaiRecord>;
+  /** Keyed by {@link resourceKey}. */
+  readonly scaleSets: IndexedResources<VmssRecord>;
   findVm(resourceGroup: string, name: string): VmRecord | undefined;
   findUai(resourceGroup: string, name: string): UaiRecord | undefined;
+  findVmss(resourceGroup: string, name: string): VmssRecord | undefined;
   /** The identity a full resource id names, if it exists in this subscription or another the emulator serves. */
   findUaiById(id: string): UaiRecord | undefined;
   clear(): void;
@@ -144,14 +148,17 @@ export interface Store {
 export function createStore(subscriptionId: string, storeOf: (subscriptionId: string) => Store | undefined = () => undefined): Store {
   const vms = new IndexedResources<VmRecord>();
   const uais = new IndexedResources<UaiRecord>();
+  const scaleSets = new IndexedResources<VmssRecord>();
   const findUai = (resourceGroup: string, name: string) => uais.get(resourceKey(resourceGroup, name));
 
   return {
     subscriptionId,
     vms,
     uais,
+    scaleSets,
     findVm: (resourceGroup, name) => vms.get(resourceKey(resourceGroup, name)),
     findUai,
+    findVmss: (resourceGroup, name) => scaleSets.get(resourceKey(resourceGroup, name)),
     findUaiById(id) {
       const parts = parseUaiResourceId(id);
       if (!parts) return undefined;
@@ -161,6 +168,7 @@ export function createStore(subscriptionId: string, storeOf: (subscriptionId: st
     clear() {
       vms.clear();
       uais.clear();
+      scaleSets.clear();
     },
   };
 }

@@ -2,7 +2,9 @@
  * Public types of the ARM emulator (`azure-vm-identity/testing`).
  */
 import type { TokenCredential } from "@azure/core-auth";
+import type { FakeArmAccess, FakeArmAccessOptions } from "./accessTypes.js";
 import type { FakeArmBudgets, ThrottledByStats } from "./budgetTypes.js";
+import type { FakeArmScaleSets } from "./scaleSetTypes.js";
 
 /** The four identity types ARM knows, in their canonical spelling. */
 export type IdentityType = "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned";
@@ -21,8 +23,8 @@ export interface FakeArmSubscription {
 /** What a failed or cancelled operation leaves of the change its write made. */
 export type FailedOperationChanges = "applied" | "rolledBack";
 
-/** Options of {@link startFakeArm}. */
-export interface FakeArmOptions {
+/** Options of {@link startFakeArm} (the access model's are in {@link FakeArmAccessOptions}). */
+export interface FakeArmOptions extends FakeArmAccessOptions {
   /**
    * The subscription the emulator serves first (`arm.subscriptionId`).
    * Default the first of `subscriptionIds` / `subscriptions`, else {@link DEFAULT_SUBSCRIPTION_ID}.
@@ -54,7 +56,18 @@ export interface FakeArmOptions {
    * `pollsUntilDone` and `autoCompleteAfterMs` do not apply.
    */
   operationDurationMs?: number;
-  /** Entries per page of list answers and the most rows per Resource Graph page. Default 1000. */
+  /**
+   * Emulator time a scale-set write's operation runs (PUT, PATCH, extension
+   * PUT or DELETE, `manualupgrade`). Default `operationDurationMs`. When
+   * neither is set, scale-set operations follow `pollsUntilDone` and
+   * `autoCompleteAfterMs` like VM ones.
+   */
+  scaleSetOperationDurationMs?: number;
+  /**
+   * Entries per page of every list answer (VMs, user-assigned identities,
+   * scale sets and their instances, role assignments) and the most rows per
+   * Resource Graph page. Default 1000.
+   */
   listPageSize?: number;
   /** Whether VM list entries carry `etag` (unconfirmed in Azure). Default false. */
   listEtags?: boolean;
@@ -313,8 +326,8 @@ export interface AddUserAssignedIdentityOptions {
   subscriptionId?: string;
 }
 
-/** A running emulator, see {@link startFakeArm}. */
-export interface FakeArm {
+/** A running emulator, see {@link startFakeArm}; the access model and scale sets are in {@link FakeArmAccess} and {@link FakeArmScaleSets}. */
+export interface FakeArm extends FakeArmAccess, FakeArmScaleSets {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   readonly endpoint: string;
   /** A credential whose token (random per emulator) the emulator accepts. */

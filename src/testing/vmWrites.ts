@@ -1,20 +1,31 @@
 /**
- * The asynchronous side of writes to a VM or its extensions: one write at a
- * time per VM, run as an operation with an `Azure-AsyncOperation` status URL.
+ * The asynchronous side of writes to a VM or a scale set (or their
+ * extensions): one write at a time per resource, run as an operation with an
+ * `Azure-AsyncOperation` status URL.
  */
-import type { EmulatorState } from "./context.js";
+import { statusRetryAfter, type EmulatorState } from "./context.js";
 import { ArmError } from "./errors.js";
 import type { AsyncOperation, OperationOutcome } from "./operations.js";
+import { syncPrincipalsOf } from "./principalSync.js";
 import { normalizeLocation } from "./resourceIds.js";
+import { empty, type ArmResponse } from "./response.js";
 import type { VmRecord } from "./store.js";
 
-/** @throws ArmError 409 `ConflictingConcurrentWriteNotAllowed` while a write on the VM runs. */
-export function assertNoRunningWrite(vm: VmRecord): void {
+/**
+ * What a write runs on: a VM, or a scale set (which has the same fields).
+ * `kind` names it in messages; a VM has none ("virtual machine").
+ */
+export type WriteTarget = Pick<VmRecord, "id" | "name" | "location" | "etag" | "provisioningState" | "pendingUserIds" | "runningOperationId"> & {
+  readonly kind?: string;
+};
+
+/** @throws ArmError 409 `ConflictingConcurrentWriteNotAllowed` while a write on the VM (or scale set) runs. */
+export function assertNoRunningWrite(vm: WriteTarget): void {
   if (vm.runningOperationId !== undefined) {
     throw new ArmError(
       409,
       "ConflictingConcurrentWriteNotAllowed",
-      `The virtual machine '${vm.name}' is being updated by operation '${vm.runningOperationId}'. ` +
+      `The ${vm.kind ?? "virtual machine"} '${vm.name}' is being updated by operation '${vm.runningOperationId}'. ` +
         "Retry after it completes.",
     );
   }
@@ -35,16 +46,30 @@ export function operationUrls(
 }
 
 /**
+ * 202 with the operation's `Azure-AsyncOperation` and `Location` (and the
+ * `Retry-After` of status responses, when one is configured): ARM's answer to
+ * a DELETE or a POST action.
+ */
+export function acceptedResponse(state: EmulatorState, op: AsyncOperation, apiVersion: string): ArmResponse {
+  const urls = operationUrls(state, op, apiVersion);
+  return empty(202, {
+    "Azure-AsyncOperation": urls.asyncOperation,
+    Location: urls.location,
+    ...statusRetryAfter(state),
+  });
+}
+
+/**
  * Starts the operation of a write whose state change has been applied: the
  * VM shows `provisioningState` (and hides `pendingUserIds`' values) until it
  * finishes, then `onFinish` runs after the VM itself is settled. When a failed
  * or cancelled operation is to be rolled back, `rollBack` undoes the change,
- * the VM takes back the provisioning state it had before the write, and its
- * ETag moves on (it changed again).
+ * the VM takes back the provisioning state it had before the write, its
+ * ETag moves on (it changed again), and the directory follows its identity.
  */
 export function beginVmWrite(
   state: EmulatorState,
-  vm: VmRecord,
+  vm: WriteTarget,
   write: {
     provisioningState: "Creating" | "Updating";
     pendingUserIds?: readonly string[];
@@ -52,6 +77,8 @@ export function beginVmWrite(
     rollBack?: () => void;
     /** Makes the operation fail with this error (e.g. a managed identity limit). */
     failWith?: { code: string; message: string } | undefined;
+    /** Emulator time the operation runs, instead of `operationDurationMs`. */
+    durationMs?: number | undefined;
   },
 ): AsyncOperation {
   const stateBefore = vm.provisioningState;
@@ -61,6 +88,7 @@ export function beginVmWrite(
     location: normalizeLocation(vm.location),
     resourceId: vm.id,
     failWith: write.failWith,
+    durationMs: write.durationMs,
     onFinish: (outcome) => {
       vm.runningOperationId = undefined;
       vm.pendingUserIds = new Set();
@@ -68,6 +96,8 @@ export function beginVmWrite(
         write.rollBack?.();
         vm.provisioningState = stateBefore;
         vm.etag += 1;
+        // The principal the write made (or deleted) goes (or comes back) with it.
+        syncPrincipalsOf(state, vm.id);
       } else {
         vm.provisioningState = outcome.status;
       }

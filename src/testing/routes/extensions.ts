@@ -1,15 +1,14 @@
 /** GET, PUT and DELETE of a VM extension (the legacy MSI extension among others). */
-import { statusRetryAfter, type EmulatorState, type RouteHandler } from "../context.js";
+import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError, invalidParameter } from "../errors.js";
-import { objectBody, optionalObject, requiredLocation } from "../requestBody.js";
+import { extensionProperties } from "../extensionBody.js";
+import { objectBody, requiredLocation } from "../requestBody.js";
 import { renderExtension } from "../render.js";
 import { captures, normalizeLocation, type RouteParams } from "../resourceIds.js";
 import { empty, json } from "../response.js";
 import type { ExtensionRecord } from "../store.js";
-import { assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
+import { acceptedResponse, assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
 import { vmNotFound } from "./vms.js";
-
-const REQUIRED_PROPERTIES = ["publisher", "type", "typeHandlerVersion"] as const;
 
 /** Creates the extension route handlers. */
 export function createExtensionRoutes(state: EmulatorState): {
@@ -58,12 +57,7 @@ export function createExtensionRoutes(state: EmulatorState): {
           "location",
         );
       }
-      const { provisioningState: _state, ...properties } = optionalObject(body.properties, "properties") ?? {};
-      for (const property of REQUIRED_PROPERTIES) {
-        if (typeof properties[property] !== "string" || properties[property] === "") {
-          throw invalidParameter(`The parameter properties.${property} is required.`, `properties.${property}`);
-        }
-      }
+      const properties = extensionProperties(body);
       assertNoRunningWrite(vm);
 
       const existing = vm.extensions.get(key);
@@ -104,12 +98,7 @@ export function createExtensionRoutes(state: EmulatorState): {
         // A failed deletion that rolls back leaves the extension as it was.
         rollBack: () => (ext.provisioningState = stateBefore),
       });
-      const urls = operationUrls(state, op, req.apiVersion);
-      return empty(202, {
-        "Azure-AsyncOperation": urls.asyncOperation,
-        Location: urls.location,
-        ...statusRetryAfter(state),
-      });
+      return acceptedResponse(state, op, req.apiVersion);
     },
   };
 }

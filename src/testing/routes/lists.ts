@@ -1,6 +1,6 @@
 /** List routes: VMs and user-assigned identities of a subscription or a resource group, paged. */
 import type { EmulatorState, RouteHandler } from "../context.js";
-import { pageOf } from "../paging.js";
+import { listAnswer } from "../paging.js";
 import { renderUai, vmView } from "../render.js";
 import { captures } from "../resourceIds.js";
 import { json } from "../response.js";
@@ -28,10 +28,8 @@ export function createListRoutes(state: EmulatorState): {
     return entry;
   }
 
-  function answer<T, U>(items: readonly T[], req: Parameters<RouteHandler>[0], render: (item: T) => U) {
-    const page = pageOf(items, req, config.listPageSize);
-    return json({ value: page.items.map(render), ...(page.nextLink !== undefined && { nextLink: page.nextLink }) });
-  }
+  const answer = <T, U>(items: readonly T[], req: Parameters<RouteHandler>[0], render: (item: T) => U) =>
+    json(listAnswer(items, req, config.listPageSize, render));
 
   return {
     vmsOfSubscription: (req) => answer(store.vms.list(), req, vmEntry),

@@ -2,17 +2,16 @@
 import { checkPreconditions } from "../conditional.js";
 import type { EmulatorState, RouteHandler } from "../context.js";
 import { ArmError, invalidParameter, resourceNotFound } from "../errors.js";
-import { applyIdentityRequest, hasSystemAssigned, NO_IDENTITY, type IdentityUpdate } from "../identitySemantics.js";
-import { chargeIdentityWork } from "../identityLimits.js";
+import type { IdentityUpdate } from "../identitySemantics.js";
+import { chargeIdentityUpdate, identityOfPatch, identityOfPut } from "../identityWrites.js";
 import { asRecord } from "../json.js";
 import { newVmRecord } from "../records.js";
 import { assertSameLocation, objectBody, optionalObject, optionalTags, requiredLocation } from "../requestBody.js";
 import { vmEtag, vmView } from "../render.js";
 import { captures, resourceKey } from "../resourceIds.js";
 import { json } from "../response.js";
-import type { VmIdentityRecord, VmRecord } from "../store.js";
+import type { VmRecord } from "../store.js";
 import type { OsType } from "../types.js";
-import { commitIdentity, identityStateOf, noIdentity } from "../vmIdentity.js";
 import { assertNoRunningWrite, beginVmWrite, observeRunningWrite, operationUrls } from "../vmWrites.js";
 
 /** 404 `ResourceNotFound` for a VM. */
@@ -20,8 +19,8 @@ export function vmNotFound(resourceGroup: string, name: string): ArmError {
   return resourceNotFound("Microsoft.Compute/virtualMachines", resourceGroup, name);
 }
 
-/** The OS a request's properties name, if any. @throws 400 `InvalidParameter` for an unknown one. */
-function osTypeOf(properties: Record<string, unknown>): OsType | undefined {
+/** The OS a request's properties (or a scale set's VM profile) name, if any. @throws 400 `InvalidParameter` for an unknown one. */
+export function osTypeOf(properties: Record<string, unknown>): OsType | undefined {
   const osType = asRecord(asRecord(properties.storageProfile).osDisk).osType;
   if (osType === undefined) return undefined;
   const lower = typeof osType === "string" ? osType.toLowerCase() : undefined;
@@ -39,7 +38,8 @@ function writableProperties(properties: Record<string, unknown>): Record<string,
   return rest;
 }
 
-function assertSameOsType(vm: VmRecord, osType: OsType | undefined): void {
+/** @throws ArmError 409 `PropertyChangeNotAllowed` when `osType` is given and not the resource's. */
+export function assertSameOsType(vm: Pick<VmRecord, "osType">, osType: OsType | undefined): void {
   if (osType !== undefined && osType !== vm.osType) {
     throw new ArmError(
       409,
@@ -59,13 +59,6 @@ function snapshotOf(vm: VmRecord): () => void {
 /** Creates the VM route handlers. */
 export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: RouteHandler; patch: RouteHandler } {
   const { store } = state;
-
-  /** Charges managed identity's limits for what `update` does to `current`; returns the operation's failure, if any. */
-  function chargeIdentity(current: VmIdentityRecord, update: IdentityUpdate | undefined) {
-    if (!update) return undefined;
-    const creates = hasSystemAssigned(update.state.type) && !current.system ? 1 : 0;
-    return chargeIdentityWork(state, { creates, assigns: update.addedIds.length });
-  }
 
   function respondWithWrite(
     vm: VmRecord,
@@ -106,21 +99,16 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
       if (existing) assertSameOsType(existing, osType);
       const tags = optionalTags(body.tags);
       // PUT replaces the resource: an omitted (or null) identity means none.
-      const current = existing?.identity ?? noIdentity();
-      const update =
-        body.identity === undefined || body.identity === null
-          ? { state: NO_IDENTITY, addedIds: [] }
-          : applyIdentityRequest(identityStateOf(current), body.identity, "PUT");
-      const identity = commitIdentity(current, update, state);
+      const { identity, update } = identityOfPut(existing?.identity, body.identity, state);
 
       if (existing) {
         assertNoRunningWrite(existing);
-        const failWith = chargeIdentity(current, update);
+        const failWith = chargeIdentityUpdate(state, existing.identity, update);
         const rollBack = snapshotOf(existing);
         Object.assign(existing, { tags, properties, identity, etag: existing.etag + 1 });
         return respondWithWrite(existing, 200, update, req.apiVersion, { rollBack, failWith });
       }
-      const failWith = chargeIdentity(current, update);
+      const failWith = chargeIdentityUpdate(state, undefined, update);
       const vm = newVmRecord({
         subscriptionId: state.subscriptionId,
         resourceGroup,
@@ -152,12 +140,10 @@ export function createVmRoutes(state: EmulatorState): { get: RouteHandler; put: 
         else properties[key] = value;
       }
       assertSameOsType(vm, osTypeOf(properties));
-      const update =
-        body.identity === undefined ? undefined : applyIdentityRequest(identityStateOf(vm.identity), body.identity, "PATCH");
-      const identity = update ? commitIdentity(vm.identity, update, state) : vm.identity;
+      const { identity, update } = identityOfPatch(vm.identity, body.identity, state);
 
       assertNoRunningWrite(vm);
-      const failWith = chargeIdentity(vm.identity, update);
+      const failWith = chargeIdentityUpdate(state, vm.identity, update);
       const rollBack = snapshotOf(vm);
       Object.assign(vm, { tags, properties, identity, etag: vm.etag + 1 });
       return respondWithWrite(vm, 200, update, req.apiVersion, { rollBack, failWith });
