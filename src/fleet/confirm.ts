@@ -21,7 +21,7 @@ export interface Confirmer {
    * started on the resource at `url` ends; resolve with the resource's final
    * JSON, reject like the operation if it ended `Failed` or `Canceled`.
    */
-  confirm(op: Operation, url: string, response: ArmResponse, scope?: ListScope): Promise<Record<string, unknown>>;
+  confirm(op: Operation, url: string, response: ArmResponse, scope?: ListScope, verify?: (body: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** Reads made, and how many were list sweeps. */
   readonly stats: { vmReads: number; sweeps: number; sweepPages: number };
 }
@@ -30,6 +30,8 @@ interface Waiting {
   op: Operation;
   url: string;
   statusUrl?: string;
+  /** Whether the resource shows the write's change; when it does not, only the status URL can say how the write ended. */
+  verify?: (body: Record<string, unknown>) => boolean;
   what: string;
   resolve(body: Record<string, unknown>): void;
   reject(error: unknown): void;
@@ -66,22 +68,37 @@ export function createConfirmer(lister: Operation, intervalInMs: number): Confir
   async function settleFrom(w: Waiting, body: Record<string, unknown>, raw: ArmResponse | undefined): Promise<boolean> {
     const state = provisioningStateOf(body);
     if (!isTerminalState(state)) return false;
-    w.done = true;
-    w.op.settle();
     const lower = state?.toLowerCase();
-    if (lower === "succeeded" || state === undefined) {
-      w.resolve(body);
+    const settled = lower === "succeeded" || state === undefined;
+    if (settled && (!w.verify || w.verify(body) || !w.statusUrl)) {
+      finish(w, () => w.resolve(body));
       return true;
     }
-    // Ended Failed or Canceled: the status URL says why.
+    // Ended Failed or Canceled; or settled without the change, which only the write's own
+    // operation can explain: it failed (and was rolled back), has still to run, or did its
+    // work before another write undid it.
     try {
       const status = w.statusUrl ? await w.op.send(armRequest("GET", w.statusUrl)) : raw;
-      const ended = lower === "canceled" || lower === "cancelled" ? "Canceled" : "Failed";
-      w.reject(restErrorFromOperation(w.what, ended, (status ?? raw)!.raw, status?.body ?? body));
+      const reported = String((asRecord(status?.body) ?? {})["status"] ?? (settled ? "" : state));
+      if (settled && !isTerminalState(reported)) return false;
+      const ended = reported.toLowerCase();
+      if (ended === "succeeded" || (settled && !w.statusUrl)) finish(w, () => w.resolve(body));
+      else {
+        const how = ended === "canceled" || ended === "cancelled" ? "Canceled" : "Failed";
+        finish(w, () => w.reject(restErrorFromOperation(w.what, how, (status ?? raw)!.raw, status?.body ?? body)));
+      }
     } catch (e) {
+      // The status could not be read: the outcome stays unknown (the operation is not settled).
+      w.done = true;
       w.reject(e);
     }
     return true;
+  }
+
+  function finish(w: Waiting, settle: () => void): void {
+    w.done = true;
+    w.op.settle();
+    settle();
   }
 
   /** One look at each waiting VM on its own: a GET of the VM. */
@@ -152,13 +169,14 @@ export function createConfirmer(lister: Operation, intervalInMs: number): Confir
 
   return {
     stats,
-    confirm(op, url, response, scope) {
+    confirm(op, url, response, scope, verify) {
       return new Promise<Record<string, unknown>>((resolve, reject) => {
         const waiting: Waiting = {
           op,
           url,
           ...(response.headers["azure-asyncoperation"] ? { statusUrl: response.headers["azure-asyncoperation"] } : {}),
           what: `${response.request.method} ${withoutQuery(response.request.url)}`,
+          ...(verify ? { verify } : {}),
           resolve,
           reject,
           done: false,

@@ -33,7 +33,13 @@ export interface FleetEntry {
 /** What a task may ask of its fleet. */
 export interface FleetHelpers {
   /** Wait for the operation a write of this VM started, at the fleet's cost: a list sweep or a read of the VM. Resolves with the VM's final JSON. */
-  confirm(op: Operation, url: string, response: ArmResponse, entry: FleetEntry): Promise<Record<string, unknown>>;
+  confirm(op: Operation, url: string, response: ArmResponse, entry: FleetEntry, verify?: (body: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  /**
+   * An operation of this fleet ended refused by a budget no header reports
+   * (managed identity's, whose refusal may come as an operation that ends
+   * `Failed` with a throttling code): slow the budget down, as a 429 would.
+   */
+  throttled(op: Operation, url: string, budgets: readonly string[]): void;
 }
 
 /** The work a fleet does on one VM; its requests go through `op`. */
@@ -181,7 +187,10 @@ export function runFleet<E extends object>(
       throw e;
     }
     const confirmer: Confirmer = createConfirmer(fleet, interval);
-    const helpers: FleetHelpers = { confirm: (op, url, response, entry) => confirmer.confirm(op, url, response, entry.scope) };
+    const helpers: FleetHelpers = {
+      confirm: (op, url, response, entry, verify) => confirmer.confirm(op, url, response, entry.scope, verify),
+      throttled: (_op, url, names) => budgets?.penalize(url, names),
+    };
     const fixed = adaptive ? undefined : createConcurrencyLimiter(concurrency as number);
     const perSubscription = new Map<string, ConcurrencyLimiter>();
     const limiterOf = (vm: ResourceGroupScoped): ConcurrencyLimiter => {

@@ -1,7 +1,8 @@
 /** What a fleet does on each VM: plan from the list page when it can, write, and read the outcome back at the fleet's cost. */
 import { vmExtensionHost } from "../core/armRequests.js";
 import { type VmIdentity, fromArmIdentity } from "../core/identity.js";
-import type { IdentityChange } from "../core/planIdentityChange.js";
+import { isRestError } from "@azure/core-rest-pipeline";
+import { type IdentityChange, type IdentityPatchBody, planIdentityChange } from "../core/planIdentityChange.js";
 import type { MsiExtensionInstallOptions } from "../options.js";
 import type { ApplyIdentityOptions } from "../options.js";
 import { type IdentityPlan, planIdentity, planOnSnapshot, vmIdentityTarget, writeIdentityChange } from "../operations/identity.js";
@@ -22,18 +23,47 @@ export interface FleetIdentityOutcome {
  * PATCH starts is followed by the fleet (a list sweep, or a read of the VM).
  */
 export function identityTask(changes: readonly IdentityChange[], options: ApplyIdentityOptions): FleetTask<FleetIdentityOutcome> {
+  // The change is in place when planning it over the identity read shows nothing to do.
+  const holds = (body: Record<string, unknown>): boolean => planIdentityChange(fromArmIdentity(body["identity"]), changes).patch === undefined;
+  const budgets = [
+    ...(changes.some((c) => c.op === "enableSystemAssigned") ? ["managedIdentityCreate"] : []),
+    ...(changes.some((c) => c.op === "assignUserAssigned") ? ["managedIdentityAssign"] : []),
+  ];
   return async (vm, op, entry, fleet) => {
     const target = vmIdentityTarget(op.target, vm);
-    const listed = entry.snapshot;
+    let listed = entry.snapshot;
     if (listed) {
       const plan = planOnSnapshot(target, listed, changes, options.concurrency);
       if (!plan.request) return { changed: false, extra: { identity: plan.current, attempts: 0 } };
     }
-    const written = await writeIdentityChange(op, target, changes, options, listed?.etag ? { snapshot: listed } : {});
-    const followable = written.response.headers["azure-asyncoperation"] ?? written.response.headers["location"];
-    const final = followable ? await fleet.confirm(op, target.url, written.response, entry) : (written.response.body as Record<string, unknown>);
-    return { changed: written.changed, extra: { identity: fromArmIdentity(final?.["identity"]), attempts: written.rounds } };
+    let reapply: { identity: IdentityPatchBody } | undefined;
+    let rounds = 0;
+    for (let tries = 1; ; tries++) {
+      const start = { ...(listed?.etag ? { snapshot: listed } : {}), ...(reapply ? { reapply } : {}) };
+      listed = undefined;
+      const written = await writeIdentityChange(op, target, changes, options, start);
+      rounds += written.rounds;
+      const followable = written.response.headers["azure-asyncoperation"] ?? written.response.headers["location"];
+      if (!followable) return { changed: written.changed, extra: { identity: fromArmIdentity((written.response.body as Record<string, unknown>)?.["identity"]), attempts: rounds } };
+      try {
+        const final = await fleet.confirm(op, target.url, written.response, entry, holds);
+        return { changed: written.changed, extra: { identity: fromArmIdentity(final["identity"]), attempts: rounds } };
+      } catch (e) {
+        // An operation refused by a budget no header reports: slow that budget down and write again.
+        if (!isThrottled(e) || tries >= MAX_THROTTLED_TRIES) throw e;
+        fleet.throttled(op, target.url, budgets);
+        reapply = written.response.request.body as { identity: IdentityPatchBody };
+      }
+    }
   };
+}
+
+/** Operations a fleet writes again when they end refused by a budget (managed identity's limit may answer so). */
+const MAX_THROTTLED_TRIES = 5;
+const THROTTLING_CODES = new Set(["TooManyRequests", "SubscriptionRequestsThrottled"]);
+
+function isThrottled(e: unknown): boolean {
+  return isRestError(e) && e.statusCode === undefined && THROTTLING_CODES.has(e.code ?? "");
 }
 
 /** Plan `changes` for one VM: from its list page when it has one, else from a read. */

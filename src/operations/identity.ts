@@ -3,7 +3,7 @@ import { InvalidInputError, describeValue } from "../core/errors.js";
 import { type VmIdentity, fromArmIdentity, hasSystemAssigned } from "../core/identity.js";
 import { type ArmTarget, patchIdentityRequest, vmUrl } from "../core/armRequests.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
-import { type IdentityChange, planIdentityChange } from "../core/planIdentityChange.js";
+import { type IdentityChange, type IdentityPatchBody, planIdentityChange } from "../core/planIdentityChange.js";
 import { armRequest, type RawArmRequest } from "../core/request.js";
 import type { ResourceSnapshot } from "../core/snapshot.js";
 import { checkDurationInMs } from "../http/connection.js";
@@ -112,6 +112,13 @@ const isConflictingWrite = (response: ArmResponse): boolean =>
 export interface IdentityStartOptions {
   /** The first round plans from this instead of reading the resource. */
   snapshot?: ResourceSnapshot;
+  /**
+   * A PATCH to send again when the resource already shows the change but its
+   * provisioning ended `Failed` (a write whose operation was refused, e.g. by
+   * managed identity's limit, and whose change stayed): the same body, under
+   * a fresh `If-Match`.
+   */
+  reapply?: { identity: IdentityPatchBody };
 }
 
 /** What {@link writeIdentityChange} did. */
@@ -166,6 +173,9 @@ export async function writeIdentityChange(
     const read: ResourceSnapshot & Partial<Pick<ReadResource, "response">> = given ?? (await readResource(op, target.url));
     given = undefined;
     const plan = planOnSnapshot(target, read, changes, concurrency);
+    if (!plan.request && start.reapply && read.provisioningState?.toLowerCase() === "failed") {
+      plan.request = patchIdentityRequest(target.url, start.reapply, concurrency === "optimistic" ? read.etag : undefined);
+    }
     if (!plan.request) {
       if (mayHaveLanded) {
         // Nothing left to do: an earlier attempt of ours did it. Report how it ended.

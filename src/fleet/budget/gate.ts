@@ -27,6 +27,8 @@ export interface BudgetGateStats {
 /** A gate for every subscription and caller of a fleet: each subscription's budgets are its own. */
 export interface BudgetGate extends RequestGate {
   readonly stats: BudgetGateStats;
+  /** A refusal that came without a 429 (an operation that ended throttled): pause the named budgets of the subscription of `url`, as a 429 would. */
+  penalize(url: string, budgets: readonly string[]): void;
 }
 
 const ARM_BUDGET: Record<ArmBucket, string> = { reads: "armReads", writes: "armWrites", deletes: "armDeletes" };
@@ -211,6 +213,18 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
 
   return {
     stats,
+    penalize(url, names) {
+      const cls = classify("PATCH", url);
+      if (cls.subscription === undefined) return;
+      const sub = budgetsOf(cls.subscription);
+      const t = now();
+      for (const bucket of bucketsFor(cls, sub, names).filter((b) => names.includes(b.name))) {
+        bucket.take(t);
+        bucket.settle(t, undefined, Math.max(1, Math.round(1 / Math.max(1e-6, (bucket.state.refillPerSecond ?? 1) / 1000))));
+      }
+      stats.throttledBy["managedIdentity"] = (stats.throttledBy["managedIdentity"] ?? 0) + 1;
+      wakeAll();
+    },
     admit(request) {
       const cls = classify(request.method, request.url);
       const sub = cls.subscription === undefined ? undefined : budgetsOf(cls.subscription);

@@ -1,0 +1,178 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { type FakeArm, type FakeArmOptions, startFakeArm } from "../../src/testing/index.js";
+import { InvalidInputError, VmIdentityClient, isRestError } from "../../src/index.js";
+
+let arm: FakeArm | undefined;
+afterEach(async () => {
+  await arm?.close();
+  arm = undefined;
+});
+
+/** Azure's budgets, time running 200 times faster, operations of 7 s: a fleet of hundreds in well under a second. */
+async function azure(options: FakeArmOptions = {}): Promise<{ arm: FakeArm; client: VmIdentityClient }> {
+  arm = await startFakeArm({ limits: "azure", timeScale: 200, operationDurationMs: 7000, ...options });
+  const client = new VmIdentityClient(arm.credential, arm.subscriptionId, { endpoint: arm.endpoint, updateIntervalInMs: 25 });
+  return { arm, client };
+}
+
+const perVm = (a: FakeArm, n: number): number => a.stats.requests / n;
+
+describe("fleets at Azure's budgets", () => {
+  it("a resource group with list etags: one PATCH a VM and outcomes read by sweeping the list, none failed", async () => {
+    const { arm: a, client } = await azure({ listEtags: true, listPageSize: 100 });
+    a.addVms(400, { resourceGroup: "rg", location: "westus", osType: "Linux" });
+    const uai = a.addUserAssignedIdentity({ resourceGroup: "ids", name: "shared", location: "westus" });
+    const results = await client.vms({ resourceGroup: "rg" }).identity().assignUserAssigned(uai).apply();
+    expect(results).toHaveLength(400);
+    expect(results.stats).toMatchObject({ changed: 400, failed: 0, unknown: 0 });
+    expect(results.every((r) => r.identity?.userAssigned[0]?.principalId)).toBe(true);
+    expect(a.stats.writes).toBe(400);
+    // No GET before a write; outcomes mostly read by sweeps, the last few VMs each on its own.
+    const vmReads = a.requests.filter((r) => r.method === "GET" && /virtualMachines\/[^/?]+\?/.test(r.url)).length;
+    expect(vmReads).toBe(results.stats.confirmations?.vmReads);
+    expect(vmReads).toBeLessThan(100);
+    expect(perVm(a, 400)).toBeLessThanOrEqual(1.3);
+    expect(results.stats.confirmations?.sweeps).toBeGreaterThan(0);
+    console.log(`[fleet] 400 VMs, list etags: ${perVm(a, 400).toFixed(2)} requests a VM, ${a.stats.throttled} 429s`);
+  });
+
+  it("without list etags: one GET before each If-Match write, at most 2.3 requests a VM", async () => {
+    const { arm: a, client } = await azure({ listEtags: false, listPageSize: 100 });
+    a.addVms(300, { resourceGroup: "rg", location: "westus", osType: "Linux" });
+    const results = await client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply();
+    expect(results.stats).toMatchObject({ changed: 300, failed: 0, unknown: 0 });
+    const patches = a.requests.filter((r) => r.method === "PATCH");
+    expect(patches.every((p) => p.headers["if-match"])).toBe(true);
+    expect(perVm(a, 300)).toBeLessThanOrEqual(2.3);
+    console.log(`[fleet] 300 system identities, no list etags: ${perVm(a, 300).toFixed(2)} requests a VM, 429s ${JSON.stringify(results.stats.throttledBy)}`);
+  });
+
+  it("a VM whose list page shows nothing to do costs no request; a selection that matches nothing is a fleet of none", async () => {
+    const { arm: a, client } = await azure({ listEtags: true });
+    a.addVms(50, { resourceGroup: "rg", location: "westus", osType: "Linux", identity: { type: "SystemAssigned" } });
+    const again = await client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply();
+    expect(again.stats).toMatchObject({ total: 50, unchanged: 50 });
+    expect(a.stats.writes).toBe(0);
+    expect(a.stats.requests).toBe(1); // the list page
+    const none = await client.vms({ resourceGroup: "empty" }).identity().enableSystemAssigned().apply();
+    expect(none).toHaveLength(0);
+    expect(none.stats.total).toBe(0);
+  });
+
+  it("subscriptions filtered by tags and location; several subscriptions run at their own budgets at once", async () => {
+    const subs = ["11111111-0000-4000-8000-000000000001", "11111111-0000-4000-8000-000000000002"];
+    const { arm: a, client } = await azure({ listEtags: true, subscriptionIds: subs });
+    for (const s of subs) {
+      a.addVms(250, { resourceGroup: "rg", location: "westus", osType: "Linux", subscriptionId: s, tags: { env: "prod" } });
+      a.addVm({ resourceGroup: "rg", name: "dev-vm", location: "westus", osType: "Linux", subscriptionId: s, tags: { env: "dev" } });
+      a.addVm({ resourceGroup: "rg", name: "east-vm", location: "eastus", osType: "Linux", subscriptionId: s, tags: { env: "prod" } });
+    }
+    const results = await client.vms({ subscriptions: subs, tags: { env: "prod" }, location: "westus" }).identity().enableSystemAssigned().apply();
+    expect(results).toHaveLength(500);
+    expect(results.some((r) => /dev-vm|east-vm/.test(r.resourceId))).toBe(false);
+    expect(results.stats.failed).toBe(0);
+    // Both subscriptions' writes started within the first tenth of the run: neither waited for the other.
+    const patches = a.requests.filter((r) => r.method === "PATCH");
+    const firstOf = (s: string) => patches.findIndex((p) => p.url.includes(s));
+    expect(Math.max(firstOf(subs[0]!), firstOf(subs[1]!))).toBeLessThan(50);
+    expect(Object.keys(results.stats.budgets ?? {}).sort()).toEqual([...subs].sort());
+  });
+
+  it("a Resource Graph query selects the VMs; each is read before it is written (Graph lags); a query the service refuses rejects the fleet", async () => {
+    const { arm: a, client } = await azure({ listEtags: true });
+    a.addVms(20, { resourceGroup: "rg", location: "westus", osType: "Linux", tags: { tier: "web" } });
+    a.addVms(5, { resourceGroup: "other", location: "westus", osType: "Linux" });
+    const query = "resources | where type =~ 'microsoft.compute/virtualmachines' and tags['tier'] == 'web' | project id, name";
+    const results = await client.vms({ query }).identity().enableSystemAssigned().apply();
+    expect(results.stats).toMatchObject({ total: 20, changed: 20, failed: 0 });
+    expect(a.requests.filter((r) => r.method === "GET" && /virtualMachines\/[^/?]+\?/.test(r.url)).length).toBeGreaterThanOrEqual(20);
+    const refused = await client.vms({ query: "resources | summarize count() by location" }).identity().enableSystemAssigned().apply().catch((e: unknown) => e);
+    expect(isRestError(refused) && refused.statusCode).toBe(400);
+    expect(() => client.vms({ query: "" })).toThrow(InvalidInputError);
+  });
+});
+
+describe("managed identity's limit, however ARM reports it", () => {
+  it.each([
+    ["a 429 on the PATCH", { managedIdentityThrottling: "429" }],
+    ["an operation that ends Failed, its change rolled back", { managedIdentityThrottling: "failedOperation", failedOperationChanges: "rolledBack" }],
+    ["an operation that ends Failed, its change left in place", { managedIdentityThrottling: "failedOperation", failedOperationChanges: "applied" }],
+  ] as const)("%s: every VM ends with its identity, and each is reported as it ended", async (_how, mode) => {
+    // A small creation budget (10, then 1 every 2 s) so that a fleet of 150 surely meets it.
+    const { arm: a, client } = await azure({ listEtags: true, ...mode, budgets: { managedIdentityCreate: { bucket: 10, refillPerSecond: 0.5 } } });
+    const ids = a.addVms(150, { resourceGroup: "rg", location: "westus", osType: "Linux" });
+    const results = await client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply();
+    expect(a.stats.throttledBy.managedIdentity, JSON.stringify(a.stats)).toBeGreaterThan(0); // the limit was hit
+    const held = ids.map((id) => a.getVm("rg", id.split("/").at(-1)!)!);
+    // What the results say is what the emulator holds, VM by VM.
+    results.forEach((r, i) => {
+      const vm = held[i]!;
+      const ok = vm.identity?.type === "SystemAssigned" && vm.properties.provisioningState === "Succeeded";
+      expect(r.status === "changed", `${r.resourceId}: ${r.status} while it holds ${vm.identity?.type ?? "None"}/${vm.properties.provisioningState}`).toBe(ok);
+    });
+    expect(results.stats).toMatchObject({ changed: 150, failed: 0, unknown: 0 });
+  });
+});
+
+describe("journals and shards", () => {
+  const journalFile = (): string => join(mkdtempSync(join(tmpdir(), "vm-identity-journal-")), "run.jsonl");
+
+  it("an interrupted run is resumed: VMs done are skipped, the rest (unknown ones included) worked on again", async () => {
+    const { arm: a, client } = await azure({ listEtags: true, operationDurationMs: 60_000 });
+    const ids = a.addVms(60, { resourceGroup: "rg", location: "westus", osType: "Linux" });
+    const journal = journalFile();
+    const controller = new AbortController();
+    const first = client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply({ journal, abortSignal: controller.signal });
+    // Stop once some VMs are done and others still run.
+    const start = Date.now();
+    const written = () => existsSync(journal) && readFileSync(journal, "utf8").includes('"changed"');
+    while (!written() && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 30));
+    controller.abort();
+    const stopped = await first;
+    const done = stopped.filter((r) => r.status === "changed").length;
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(60);
+    expect(stopped.stats.unknown + stopped.stats.failed).toBe(60 - done);
+    a.clearRequests();
+    const resumed = await client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply({ journal });
+    expect(resumed.stats.fromJournal).toBe(done);
+    expect(resumed.filter((r) => r.fromJournal).every((r) => r.status === "changed")).toBe(true);
+    expect(resumed.stats.failed + resumed.stats.unknown).toBe(0);
+    expect(a.requests.filter((r) => r.method === "PATCH").length).toBeLessThanOrEqual(60 - done);
+    expect(ids.every((id) => a.getVm("rg", id.split("/").at(-1)!)?.identity?.type === "SystemAssigned")).toBe(true);
+  });
+
+  it("a journal another fleet wrote, or one that is not a journal, is refused before any request", async () => {
+    const { arm: a, client } = await azure({ listEtags: true });
+    a.addVms(3, { resourceGroup: "rg", location: "westus", osType: "Linux" });
+    const journal = journalFile();
+    await client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply({ journal });
+    a.clearRequests();
+    const other = await client.vms({ resourceGroup: "rg" }).identity().disableSystemAssigned().apply({ journal }).catch((e: unknown) => e);
+    expect(other).toMatchObject({ name: "InvalidInputError", code: "JournalMismatch" });
+    const garbage = journalFile();
+    writeFileSync(garbage, "this is not a journal\n");
+    await expect(client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply({ journal: garbage })).rejects.toMatchObject({ code: "InvalidJournal" });
+    expect(a.requests).toEqual([]);
+  });
+
+  it("shards split a selection by resource id: two machines' shares cover it once, deterministically", async () => {
+    const { arm: a, client } = await azure({ listEtags: true });
+    const ids = a.addVms(100, { resourceGroup: "rg", location: "westus", osType: "Linux" });
+    const share = async (shard: string) => (await client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().plan({ shard })).map((r) => r.resourceId);
+    const [one, two, oneAgain] = [await share("1/2"), await share("2/2"), await share("1/2")];
+    expect(one.length).toBeGreaterThan(20);
+    expect(two.length).toBeGreaterThan(20);
+    expect([...one, ...two].map((id) => id.toLowerCase()).sort()).toEqual(ids.map((id) => id.toLowerCase()).sort());
+    expect(oneAgain).toEqual(one);
+    a.clearRequests();
+    for (const bad of ["3/2", "0/2", "1/0", "half"]) {
+      await expect(client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply({ shard: bad })).rejects.toMatchObject({ code: "InvalidOption" });
+    }
+    expect(a.requests).toEqual([]);
+  });
+});
