@@ -53,6 +53,8 @@ interface Sample {
 }
 
 const WINDOW_MS = 4000;
+/** The most requests in flight a bucket that no header reports ever lets through at once. */
+const MAX_WINDOW = 1024;
 /** Without a measured rate, how often to look again while requests are in flight. */
 const PROBE_INTERVAL_MS = 50;
 
@@ -73,6 +75,7 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
   let lastRefill = 0;
   let pausedUntil = 0;
   let lastAnswerAt = -Infinity;
+  let window = initialBurst;
   let inFlight = 0;
   let brim = 0;
   let throttled = 0;
@@ -152,7 +155,8 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
     waitInMs(now) {
       if (now < pausedUntil) return pausedUntil - now;
       refill(now);
-      if (tokens === undefined) return inFlight < initialBurst ? 0 : PROBE_INTERVAL_MS;
+      // Unreported: a bucket that has never refused grows its window with every answer, as TCP's slow start does.
+      if (tokens === undefined) return inFlight < window ? 0 : PROBE_INTERVAL_MS;
       if (tokens - reserve >= 1) return 0;
       if (perMs !== undefined && perMs > 0) return Math.max(1, Math.ceil((1 + reserve - tokens) / perMs));
       // Nothing refills the estimate but a response: probe, one request at a time, a little after the last answer.
@@ -187,6 +191,7 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
         const low = remaining - inFlight;
         tokens = Math.max(0, tokens !== undefined && tokens >= low && tokens < low + 1 ? tokens : low);
       } else if (!measured) {
+        if (tokens === undefined) window = Math.min(window + 1, MAX_WINDOW);
         accepted.push(now);
         if (accepted.length > 30) accepted.shift();
         if (perMs !== undefined && ++acceptedSince >= 10) {
