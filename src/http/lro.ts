@@ -237,10 +237,20 @@ export async function followDeletion(op: Operation, url: string): Promise<void> 
       op.settle();
       return;
     }
-    const ended = endedAs(provisioningStateOf(response.body));
+    const state = provisioningStateOf(response.body);
+    const ended = endedAs(state);
     if (ended) {
       op.settle();
       throw restErrorFromOperation(`The deletion of ${withoutQuery(url)}`, ended, response.raw, response.body);
+    }
+    if (isTerminalState(state)) {
+      // Still there and not being deleted: the deletion ended without removing it (a failure rolled back).
+      op.settle();
+      throw new RestError(
+        `The deletion of ${withoutQuery(url)} ended and the resource is still there (provisioningState ${state ?? "none"}): it was not deleted.` +
+          (response.requestId ? ` (x-ms-request-id: ${response.requestId})` : ""),
+        { code: "DeletionNotCompleted", response: response.raw },
+      );
     }
     await op.delay(retryAfterInMs((name) => response.headers[name]) || op.updateIntervalInMs);
   }

@@ -5,7 +5,7 @@ import { type ArmTarget, patchIdentityRequest, vmUrl } from "../core/armRequests
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import { type IdentityChange, type IdentityPatchBody, planIdentityChange } from "../core/planIdentityChange.js";
 import { armRequest, type RawArmRequest } from "../core/request.js";
-import type { ResourceSnapshot } from "../core/snapshot.js";
+import { type ResourceSnapshot, snapshotOf } from "../core/snapshot.js";
 import { checkDurationInMs } from "../http/connection.js";
 import { type ArmPoller, createArmPoller, followProvisioningState, isTerminalState, provisioningStateOf } from "../http/lro.js";
 import type { ArmResponse, Operation } from "../http/operation.js";
@@ -180,7 +180,14 @@ export async function writeIdentityChange(
       if (mayHaveLanded) {
         // Nothing left to do: an earlier attempt of ours did it. Report how it ended.
         logger.info(`${op.name}: ${target.label} already shows the change after a replay; following its provisioning.`);
-        return { response: await followProvisioningState(op, target.url, read.response), changed: true, rounds };
+        const final = await followProvisioningState(op, target.url, read.response);
+        const settled = snapshotOf(final.body, final.headers["etag"]);
+        if (!planOnSnapshot(target, settled, changes, concurrency).request) return { response: final, changed: true, rounds };
+        // Its operation ended and the change is gone (a failure rolled back): that write did not stick.
+        logger.warning(`${op.name}: ${target.label}: the write whose answer was lost did not stick; writing again.`);
+        mayHaveLanded = false;
+        given = settled;
+        continue;
       }
       logger.info(`${op.name}: ${target.label} already has identity ${plan.current.type}; nothing to send.`);
       return { response: read.response ?? (await op.send(armRequest("GET", target.url))), changed: false, rounds };

@@ -7,7 +7,7 @@ import { renderExtension } from "../render.js";
 import { captures, normalizeLocation, type RouteParams } from "../resourceIds.js";
 import { empty, json } from "../response.js";
 import type { ExtensionRecord } from "../store.js";
-import { acceptedResponse, assertNoRunningWrite, beginVmWrite, operationUrls } from "../vmWrites.js";
+import { acceptedResponse, assertNoRunningWrite, beginVmWrite, observeRunningWrite, operationUrls } from "../vmWrites.js";
 import { vmNotFound } from "./vms.js";
 
 /** Creates the extension route handlers. */
@@ -35,6 +35,7 @@ export function createExtensionRoutes(state: EmulatorState): {
     get(_req, params) {
       const { vm, key, ...names } = resolve(params);
       if (!vm) throw vmNotFound(names.resourceGroup, names.vmName);
+      observeRunningWrite(state, vm);
       const ext = vm.extensions.get(key);
       if (!ext) {
         throw new ArmError(
