@@ -134,6 +134,11 @@ export function inventory(op: Operation, source: MigrationSource, keep: (resourc
   return filter(interleave(subscriptions.map((subscriptionId) => scopeLists(op, { subscriptionId }, selection.tags, selection.location))));
 }
 
+/** The id a result carries: a VM's or scale set's as given; for an extension's id or `{ resourceGroup, name }`, the resource's own. */
+function idOf(target: MigrationTarget, ref: ComputeResourceRef): string {
+  return typeof target === "string" && target.split("/").length === 9 ? target : computeResourceId(ref);
+}
+
 /**
  * Resolve and check a selection before any request: listed ids at once (one
  * bad entry throws), a stream's as they come (a bad one fails on its own), a
@@ -143,7 +148,7 @@ export function migrationSource(selection: MigrationSelection, defaultSubscripti
   if (Array.isArray(selection)) {
     const targets = (selection as readonly MigrationTarget[]).map((target) => {
       const ref = resolve(target);
-      return { resourceId: typeof target === "string" ? target : computeResourceId(ref), ref };
+      return { resourceId: idOf(target, ref), ref };
     });
     return {
       kind: "ids",
@@ -164,7 +169,7 @@ export function migrationSource(selection: MigrationSelection, defaultSubscripti
             const resourceId = typeof target === "string" ? target : describeValue(target);
             try {
               const ref = resolve(target);
-              yield { resourceId: typeof target === "string" ? target : computeResourceId(ref), ref };
+              yield { resourceId: idOf(target, ref), ref };
             } catch (e) {
               yield { resourceId, error: e as Error };
             }
