@@ -168,9 +168,13 @@ export interface MigrationProgress {
   total: number;
   /** Of which finished, whatever their status. */
   done: number;
+  /** Of which the extension is gone from. */
   removed: number;
+  /** Of which were left as they are (see each result's `reason`). */
   skipped: number;
+  /** Of which nothing of this run's landed on. */
   failed: number;
+  /** Of which a write was sent and its outcome not seen. */
   unknown: number;
   /** Dry run: resources whose requests were planned. */
   planned: number;

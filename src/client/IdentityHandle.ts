@@ -15,7 +15,9 @@ export function wireIdentityHandle(handle: IdentityHandle, connection: ArmConnec
 }
 
 function wired(handle: IdentityHandle): { connection: ArmConnection; target: IdentityTarget } {
-  return wiring.get(handle)!;
+  const found = wiring.get(handle);
+  if (!found) throw new TypeError("This identity handle was not made by a VmIdentityClient (client.vm() or client.vmss()).");
+  return found;
 }
 
 /**

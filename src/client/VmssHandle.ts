@@ -21,8 +21,11 @@ import { type VmssMsiExtensionClient, createVmssMsiExtensionClient } from "./Vms
 export class VmssHandle extends IdentityHandle {
   /** The scale set's full ARM resource id. */
   readonly resourceId: string;
+  /** The subscription it is in. */
   readonly subscriptionId: string;
+  /** Its resource group. */
   readonly resourceGroup: string;
+  /** Its name. */
   readonly name: string;
   /** The legacy MSI extension in this scale set's model. */
   readonly msiExtension: VmssMsiExtensionClient;

@@ -64,6 +64,7 @@ export function validateMsiExtensionOptions(options: unknown): void {
 export interface ListedMsiExtension {
   /** The extension's name (usually its type). */
   name: string;
+  /** Its type, in the canonical spelling (the listing may use another casing). */
   type: MsiExtensionType;
   /** `settings.port`, when the listing shows it. */
   port?: number;

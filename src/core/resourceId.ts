@@ -97,6 +97,7 @@ export type ComputeResourceKind = "virtualMachine" | "virtualMachineScaleSet";
 
 /** A VM or scale set named by its resource id. */
 export interface ComputeResourceRef extends ResourceGroupScoped {
+  /** Which of the two it is. */
   kind: ComputeResourceKind;
 }
 

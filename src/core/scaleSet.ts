@@ -14,15 +14,17 @@ export type OrchestrationMode = "Uniform" | "Flexible";
 /** `properties.upgradePolicy.mode`: whether a model change (an extension added or removed) reaches existing instances by itself. */
 export type UpgradePolicyMode = "Manual" | "Automatic" | "Rolling";
 
-const MODES: Record<string, OrchestrationMode> = { uniform: "Uniform", flexible: "Flexible" };
-const POLICIES: Record<string, UpgradePolicyMode> = { manual: "Manual", automatic: "Automatic", rolling: "Rolling" };
+/** The orchestration modes, keyed by their lower-cased spelling. */
+export const ORCHESTRATION_MODES: Readonly<Record<string, OrchestrationMode>> = Object.freeze({ uniform: "Uniform", flexible: "Flexible" });
+/** The upgrade policy modes, keyed by their lower-cased spelling. */
+export const UPGRADE_POLICY_MODES: Readonly<Record<string, UpgradePolicyMode>> = Object.freeze({ manual: "Manual", automatic: "Automatic", rolling: "Rolling" });
 
 const properties = (body: unknown): Record<string, unknown> | undefined => asRecord(asRecord(body)?.["properties"]);
 
 /** `properties.orchestrationMode` of a scale set, in its canonical spelling; undefined when absent or unknown. */
 export function orchestrationModeOf(body: unknown): OrchestrationMode | undefined {
   const mode = properties(body)?.["orchestrationMode"];
-  return typeof mode === "string" ? MODES[mode.toLowerCase()] : undefined;
+  return typeof mode === "string" ? ORCHESTRATION_MODES[mode.toLowerCase()] : undefined;
 }
 
 /**
@@ -32,7 +34,7 @@ export function orchestrationModeOf(body: unknown): OrchestrationMode | undefine
  */
 export function upgradePolicyOf(body: unknown): UpgradePolicyMode {
   const mode = asRecord(properties(body)?.["upgradePolicy"])?.["mode"];
-  return (typeof mode === "string" ? POLICIES[mode.toLowerCase()] : undefined) ?? "Manual";
+  return (typeof mode === "string" ? UPGRADE_POLICY_MODES[mode.toLowerCase()] : undefined) ?? "Manual";
 }
 
 /** One instance of a scale set, as its instance list shows it. */
@@ -41,6 +43,7 @@ export interface VmssInstance {
   instanceId: string;
   /** Its resource id: a Uniform instance's `.../virtualMachines/<instanceId>` below the scale set; a Flexible instance's own VM id. */
   id: string;
+  /** Its name, as the instance list shows it (Uniform: `<scale set>_<instanceId>`). */
   name?: string;
   /** Whether it runs the scale set's current model (its extensions included). */
   latestModelApplied: boolean;

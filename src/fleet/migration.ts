@@ -34,6 +34,7 @@ export interface MigrationResult {
   resourceId: string;
   /** Its position in the inventory, from 0. */
   index: number;
+  /** A VM or a scale set. */
   kind: ComputeResourceKind;
   /** The MSI extension it carries (the first, when it lists several); undefined when an earlier run already removed it. */
   extension?: ListedMsiExtension;
@@ -66,7 +67,9 @@ export interface MigrationResult {
   fromJournal?: boolean;
   /** Set on a later entry naming the same resource: the earlier entry's id. */
   duplicateOf?: string;
+  /** The correlation id shared by this resource's requests. */
   correlationId?: string;
+  /** `x-ms-request-id` of this resource's responses, in order. */
   requestIds?: string[];
 }
 
@@ -74,10 +77,15 @@ export interface MigrationResult {
 export interface MigrationStats {
   /** Resources in the report. */
   total: number;
+  /** Of which `removed`, `skipped`, `failed`, `unknown` and (dry run) `planned`. */
   removed: number;
+  /** See {@link MigrationStats.removed}. */
   skipped: number;
+  /** See {@link MigrationStats.removed}. */
   failed: number;
+  /** See {@link MigrationStats.removed}. */
   unknown: number;
+  /** See {@link MigrationStats.removed}. */
   planned: number;
   /** Of which the journal showed done. */
   fromJournal: number;
@@ -232,6 +240,8 @@ export async function migrateFromMsiExtension(connection: ArmConnection, source:
   });
 
   const results: MigrationResult[] = [];
+  // A later entry naming a resource again reports what the earlier one did (runFleet works on it once).
+  const byId = new Map<string, MigrationResult>();
   const progress: MigrationProgress = { total: 0, done: 0, removed: 0, skipped: 0, failed: 0, unknown: 0, planned: 0 };
   const stream = run.results();
   let fleetStats: FleetRunStats;
@@ -241,8 +251,17 @@ export async function migrateFromMsiExtension(connection: ArmConnection, source:
       fleetStats = next.value;
       break;
     }
-    const result = resultOf(next.value, entries.get(next.value.index));
-    entries.delete(next.value.index);
+    const { duplicateOf, index } = next.value;
+    const earlier = duplicateOf === undefined ? undefined : byId.get(duplicateOf.toLowerCase());
+    let result: MigrationResult;
+    if (earlier && duplicateOf !== undefined) {
+      const { fromJournal: _journal, correlationId: _correlation, requestIds: _requests, ...same } = earlier;
+      result = { ...same, resourceId: next.value.resourceId, index, duplicateOf };
+    } else {
+      result = resultOf(next.value, entries.get(index));
+      byId.set(result.resourceId.toLowerCase(), result);
+    }
+    entries.delete(index);
     results.push(result);
     progress[result.status]++;
     progress.done++;

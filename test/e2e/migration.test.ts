@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { FakeArm } from "../../src/testing/index.js";
+import type { ArmIdentityInput, FakeArm } from "../../src/testing/index.js";
 import { type MigrationProgress, type MigrationReport, VmIdentityClient, isInvalidInputError } from "../../src/index.js";
 import { emulatorWithClient, writesOf } from "../support/emulator.js";
 
@@ -36,7 +36,7 @@ const withMsi = (os: "Windows" | "Linux", port?: number) => ({ virtualMachinePro
 async function seedFleet() {
   const location = "westeurope";
   const uai = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "app-identity", location });
-  const vm = (name: string, osType: "Windows" | "Linux", identity?: object) => arm.addVm({ resourceGroup: "fleet", name, location, osType, ...(identity ? { identity } : {}) });
+  const vm = (name: string, osType: "Windows" | "Linux", identity?: ArmIdentityInput) => arm.addVm({ resourceGroup: "fleet", name, location, osType, ...(identity ? { identity } : {}) });
   const ids = {
     vmSystem: vm("vm-system", "Linux", { type: "SystemAssigned" }),
     vmUser: vm("vm-user", "Windows", { type: "UserAssigned", userAssignedIdentities: { [uai]: {} } }),
@@ -206,6 +206,12 @@ describe("migrateFromMsiExtension over a mixed fleet", () => {
     ]);
     expect(report.stats).toMatchObject({ inventoried: 4, withoutExtension: 1 });
     expect(arm.requests.map((q) => q.method)).toEqual(["GET", "GET", "GET", "GET"]);
+
+    // The same VM named twice (ids compare without case) is worked on once; the second entry says so.
+    arm.clearRequests();
+    const twice = await client.migrateFromMsiExtension([ids.vmSystem, ids.vmSystem.toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/")], { dryRun: true });
+    expect(twice.map((e) => [e.status, e.duplicateOf])).toEqual([["planned", undefined], ["planned", ids.vmSystem]]);
+    expect(twice[1]!.requests).toEqual(twice[0]!.requests);
 
     arm.clearRequests();
     const query = "resources | where type =~ 'microsoft.compute/virtualmachines/extensions' and name =~ 'ManagedIdentityExtensionForLinux' | project id";
