@@ -117,8 +117,9 @@ export class VmIdentityClient {
    *
    * `selection` is what `vms()` takes: ids (of VMs, scale sets, or their
    * extensions), `{ resourceGroup }`, `{ subscriptions, tags, location }` or
-   * `{ query }`. It and the options are checked now; the lists are sent when
-   * the returned promise runs. A `journal` makes the migration resumable.
+   * `{ query }`. It and the options are checked before any request (a bad
+   * one rejects with an `InvalidInputError`). A `journal` makes the
+   * migration resumable; `dryRun` writes none.
    */
   async migrateFromMsiExtension(selection: MigrationSelection, options: MigrationOptions = {}): Promise<MigrationReport> {
     const source = migrationSource(selection, this.subscriptionId, (target) => this.#computeEntry(target));
