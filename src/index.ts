@@ -5,7 +5,10 @@
  * @packageDocumentation
  */
 export { VmIdentityClient, type VmTarget } from "./client/VmIdentityClient.js";
+export { IdentityHandle } from "./client/IdentityHandle.js";
 export { VmHandle } from "./client/VmHandle.js";
+export { VmssHandle } from "./client/VmssHandle.js";
+export { VmssMsiExtensionClient } from "./client/VmssMsiExtensionClient.js";
 export { IdentityChangeSet } from "./client/IdentityChangeSet.js";
 export { IdentityChangeBuilder } from "./client/IdentityChangeBuilder.js";
 export { MsiExtensionClient } from "./client/MsiExtensionClient.js";
@@ -22,13 +25,28 @@ export type {
   FleetIdentityOptions,
   FleetOptions,
   FleetProgress,
+  MigrationOptions,
+  MigrationProgress,
   MsiExtensionInstallOptions,
   OperationOptions,
   VmCreateOptions,
   VmIdentityClientOptions,
+  VmssExtensionOptions,
+  VmssMsiExtensionInstallOptions,
 } from "./options.js";
 export type { FleetResult, FleetResults, FleetRunStats, FleetStatus } from "./fleet/results.js";
 export type { VmSelection } from "./fleet/selection.js";
+export type {
+  MigrationReport,
+  MigrationResult,
+  MigrationSelection,
+  MigrationSkipCode,
+  MigrationStats,
+  MigrationStatus,
+  MigrationTarget,
+} from "./fleet/migration.js";
+export type { InstanceUpgradeOutcome } from "./operations/scaleSet.js";
+export type { VmssMsiExtensionRemoveResult, VmssMsiExtensionResult } from "./operations/vmssMsiExtension.js";
 export type { IdentityPlan, IdentityResult } from "./operations/identity.js";
 export type { ArmPoller } from "./http/lro.js";
 export type { MsiExtensionRemoveResult, VmExtensionResource } from "./operations/msiExtension.js";
@@ -44,12 +62,25 @@ export type { RawArmRequest } from "./core/request.js";
 export {
   parseVmResourceId,
   parseUserAssignedIdentityId,
+  parseVmssResourceId,
+  parseComputeResourceId,
   vmResourceId,
+  vmssResourceId,
   userAssignedIdentityResourceId,
+  type ComputeResourceKind,
+  type ComputeResourceRef,
   type ResourceGroupScoped,
 } from "./core/resourceId.js";
+export type { OrchestrationMode, UpgradePolicyMode, VmssInstance } from "./core/scaleSet.js";
 export type { OsType } from "./core/validation.js";
-export { DEFAULT_MSI_PORT, msiExtensionType, validateMsiExtensionOptions, type MsiExtensionType } from "./core/msiExtension.js";
+export {
+  DEFAULT_MSI_PORT,
+  msiExtensionType,
+  msiExtensionsIn,
+  validateMsiExtensionOptions,
+  type ListedMsiExtension,
+  type MsiExtensionType,
+} from "./core/msiExtension.js";
 export type { VmDefinition } from "./core/createVm.js";
 export type { UserAssignedIdentityDefinition, UserAssignedIdentityInfo } from "./core/userAssignedIdentity.js";
 

@@ -73,6 +73,21 @@ export interface MsiExtensionInstallOptions {
   location?: string;
 }
 
+/** Options of a scale set's `msiExtension.install()`: its OS comes from the scale set's model, and its extensions carry no location. */
+export type VmssMsiExtensionInstallOptions = Omit<MsiExtensionInstallOptions, "location">;
+
+/** Options of a scale set's `msiExtension.install()` and `remove()`: every operation option, and what to do about existing instances. */
+export interface VmssExtensionOptions extends OperationOptions {
+  /**
+   * Under a Manual upgrade policy existing instances get an extension added
+   * or removed only through a manual upgrade: `true` runs `manualupgrade` on
+   * every instance that lacks the latest model, and waits for it. Default
+   * false: the result says how many instances do not have it yet
+   * (`instancesPending`). Automatic and Rolling scale sets need nothing.
+   */
+  upgradeInstances?: boolean;
+}
+
 /** The MSI extension to install once a new VM exists. */
 export interface CreateMsiExtensionOptions {
   port?: number;
@@ -145,6 +160,40 @@ export interface FleetIdentityOptions extends FleetOptions {
   maxAttempts?: number;
   /** See {@link ApplyIdentityOptions.conflictRetryDelayInMs}. Default 1000. */
   conflictRetryDelayInMs?: number;
+}
+
+/** Progress of a migration off the MSI extension, reported after each VM or scale set. */
+export interface MigrationProgress {
+  /** VMs and scale sets found carrying the extension (or left unfinished by an earlier run), so far. */
+  total: number;
+  /** Of which finished, whatever their status. */
+  done: number;
+  /** Of which the extension is gone from. */
+  removed: number;
+  /** Of which were left as they are (see each result's `reason`). */
+  skipped: number;
+  /** Of which nothing of this run's landed on. */
+  failed: number;
+  /** Of which a write was sent and its outcome not seen. */
+  unknown: number;
+  /** Dry run: resources whose requests were planned. */
+  planned: number;
+}
+
+/** Options of `client.migrateFromMsiExtension()`: a fleet's options, and the migration's own. */
+export interface MigrationOptions extends Omit<FleetOptions, "onProgress"> {
+  /** Inventory and plan only: the report holds each resource's exact requests (`requests`); no write is sent and no journal written. */
+  dryRun?: boolean;
+  /**
+   * Remove the extension also from resources that have no managed identity
+   * (their applications lose their tokens). Default false: such a resource
+   * is `skipped`, with its reason.
+   */
+  force?: boolean;
+  /** Upgrade the existing instances of Manual scale sets once the extension is gone from their model (`manualupgrade`). Default false. */
+  upgradeInstances?: boolean;
+  /** Called after each resource. A callback that throws is logged and never fails the migration. */
+  onProgress?: (progress: MigrationProgress) => void;
 }
 
 /** A policy added to the pipeline, placed as in the Azure SDK's generated clients. */

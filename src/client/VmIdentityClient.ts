@@ -1,17 +1,36 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { InvalidInputError, describeValue } from "../core/errors.js";
-import { type ResourceGroupScoped, parseVmResourceId, vmResourceId } from "../core/resourceId.js";
+import {
+  type ComputeResourceRef,
+  type ResourceGroupScoped,
+  parseComputeResourceId,
+  parseVmResourceId,
+  parseVmssResourceId,
+  vmResourceId,
+} from "../core/resourceId.js";
 import type { UserAssignedIdentityInfo } from "../core/userAssignedIdentity.js";
-import { validateIdentityName, validateResourceGroupName, validateVmName } from "../core/validation.js";
+import { validateIdentityName, validateResourceGroupName, validateScaleSetName, validateVmName } from "../core/validation.js";
+import { type MigrationReport, type MigrationSelection, migrateFromMsiExtension, migrationSource } from "../fleet/migration.js";
 import type { FleetEntry } from "../fleet/runFleet.js";
 import { type VmSelection, checkSelection, selectVms } from "../fleet/selection.js";
 import { type ArmConnection, createArmConnection } from "../http/connection.js";
-import { createOperation } from "../http/operation.js";
 import { listIdentityResources } from "../operations/userAssignedIdentity.js";
-import type { OperationOptions, VmIdentityClientOptions } from "../options.js";
+import type { MigrationOptions, OperationOptions, VmIdentityClientOptions } from "../options.js";
 import { type UserAssignedIdentityHandle, createUserAssignedIdentityHandle } from "./UserAssignedIdentityHandle.js";
 import { type VmFleet, createVmFleet } from "./VmFleet.js";
 import { type VmHandle, createVmHandle } from "./VmHandle.js";
+import { type VmssHandle, createVmssHandle } from "./VmssHandle.js";
+import { operationStream } from "./operationStream.js";
+
+/** How `#resolve` reads one kind of resource. */
+interface ResolvedKind {
+  what: string;
+  collection: string;
+  parse(id: string): ResourceGroupScoped;
+  validateName(name: unknown): string;
+}
+const VM_KIND: ResolvedKind = { what: "virtual machine", collection: "virtualMachines", parse: parseVmResourceId, validateName: validateVmName };
+const VMSS_KIND: ResolvedKind = { what: "virtual machine scale set", collection: "virtualMachineScaleSets", parse: parseVmssResourceId, validateName: validateScaleSetName };
 
 /** A VM named by its resource id, or by resource group and name in the client's subscription. */
 export type VmTarget = string | { resourceGroup: string; name: string };
@@ -45,13 +64,13 @@ export class VmIdentityClient {
   }
 
   /** Resolve one VM target: a full id (in this client's subscription unless `anySubscription`), or group and name. */
-  #resolve(target: unknown, name: unknown, anySubscription: boolean): ResourceGroupScoped {
+  #resolve(target: unknown, name: unknown, anySubscription: boolean, kind: ResolvedKind = VM_KIND): ResourceGroupScoped {
     if (name === undefined && typeof target === "string" && target.startsWith("/")) {
-      const parsed = parseVmResourceId(target);
+      const parsed = kind.parse(target);
       if (!anySubscription && parsed.subscriptionId.toLowerCase() !== this.subscriptionId.toLowerCase()) {
         throw new InvalidInputError(
           "InvalidResourceId",
-          `Invalid virtual machine id ${describeValue(target)}: it is in subscription ${parsed.subscriptionId}, but this client is for ${this.subscriptionId}.`,
+          `Invalid ${kind.what} id ${describeValue(target)}: it is in subscription ${parsed.subscriptionId}, but this client is for ${this.subscriptionId}.`,
           target,
         );
       }
@@ -60,11 +79,11 @@ export class VmIdentityClient {
     if (name === undefined && typeof target === "string") {
       throw new InvalidInputError(
         "InvalidResourceId",
-        `Invalid virtual machine ${describeValue(target)}: expected a resource id such as /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>, or a resource group and a name.`,
+        `Invalid ${kind.what} ${describeValue(target)}: expected a resource id such as /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.Compute/${kind.collection}/<name>, or a resource group and a name.`,
         target,
       );
     }
-    return { subscriptionId: this.subscriptionId, resourceGroup: validateResourceGroupName(target), name: validateVmName(name) };
+    return { subscriptionId: this.subscriptionId, resourceGroup: validateResourceGroupName(target), name: kind.validateName(name) };
   }
 
   /**
@@ -74,6 +93,46 @@ export class VmIdentityClient {
    */
   vm(resourceGroupOrId: string, name?: string): VmHandle {
     return createVmHandle(this.#connection, this.#resolve(resourceGroupOrId, name, false));
+  }
+
+  /**
+   * A handle on one virtual machine scale set, by resource group and name or
+   * by full resource id (in this client's subscription). Validated now: a bad
+   * value throws before any request.
+   */
+  vmss(resourceGroupOrId: string, name?: string): VmssHandle {
+    return createVmssHandle(this.#connection, this.#resolve(resourceGroupOrId, name, false, VMSS_KIND));
+  }
+
+  /**
+   * Move a fleet off the deprecated MSI extension: find the VMs and scale
+   * sets of `selection` that carry `ManagedIdentityExtensionForWindows` or
+   * `...ForLinux` (from list pages: no read per resource when the page shows
+   * its extensions), report each with its identities, and remove the
+   * extension at the fleet's pace, under its budgets, from each that keeps a
+   * managed identity (a resource with none is skipped unless `force`: its
+   * applications would lose their tokens). With `upgradeInstances`, Manual
+   * scale sets' instances are brought up to the model without it. With
+   * `dryRun`, nothing is written: the report holds the exact requests.
+   *
+   * `selection` is what `vms()` takes: ids (of VMs, scale sets, or their
+   * extensions), `{ resourceGroup }`, `{ subscriptions, tags, location }` or
+   * `{ query }`. It and the options are checked before any request (a bad
+   * one rejects with an `InvalidInputError`). A `journal` makes the
+   * migration resumable; `dryRun` writes none.
+   */
+  async migrateFromMsiExtension(selection: MigrationSelection, options: MigrationOptions = {}): Promise<MigrationReport> {
+    const source = migrationSource(selection, this.subscriptionId, (target) => this.#computeEntry(target));
+    return migrateFromMsiExtension(this.#connection, source, options);
+  }
+
+  /** A VM or scale set id (in any subscription), or `{ resourceGroup, name }` of a VM in this client's. */
+  #computeEntry(target: unknown): ComputeResourceRef {
+    if (typeof target === "string") {
+      const ref = parseComputeResourceId(target);
+      return ref.subscriptionId.toLowerCase() === this.subscriptionId.toLowerCase() ? { ...ref, subscriptionId: this.subscriptionId } : ref;
+    }
+    return { kind: "virtualMachine", ...this.#entry(target).vm! };
   }
 
   #entry(target: unknown): FleetEntry {
@@ -167,19 +226,6 @@ export class VmIdentityClient {
       subscriptionId: this.subscriptionId,
       ...(resourceGroup === undefined ? {} : { resourceGroup: validateResourceGroupName(resourceGroup) }),
     };
-    const connection = this.#connection;
-    return {
-      async *[Symbol.asyncIterator]() {
-        const op = createOperation(connection, "VmIdentityClient.listUserAssignedIdentities", callOptions);
-        try {
-          yield* listIdentityResources(op, scope);
-          op.finish();
-        } catch (e) {
-          const error = op.translate(e);
-          op.finish(error);
-          throw error;
-        }
-      },
-    };
+    return operationStream(this.#connection, "VmIdentityClient.listUserAssignedIdentities", callOptions, (op) => listIdentityResources(op, scope));
   }
 }

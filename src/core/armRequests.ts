@@ -7,7 +7,9 @@ import {
   extensionPathSegments,
   userAssignedIdentityPathSegments,
   vmPathSegments,
+  vmssPathSegments,
 } from "./resourceId.js";
+import { validateExtensionName } from "./validation.js";
 
 /** Where requests go: the ARM origin, the default subscription and the api-version of each provider. */
 export interface ArmTarget {
@@ -60,6 +62,50 @@ export function vmExtensionHost(target: ArmTarget, vm: ResourceGroupScoped): Ext
     label: `virtual machine '${vm.name}'`,
     located: true,
   };
+}
+
+/** The URL of a virtual machine scale set. */
+export function vmssUrl(target: ArmTarget, vmss: ResourceGroupScoped): string {
+  return url(target, vmssPathSegments(vmss), target.apiVersions.compute);
+}
+
+/** A scale set as the host of extensions: they live in its model and carry no location. */
+export function vmssExtensionHost(target: ArmTarget, vmss: ResourceGroupScoped): ExtensionHost {
+  return {
+    url: vmssUrl(target, vmss),
+    extensionUrl: (name) => url(target, [...vmssPathSegments(vmss), "extensions", validateExtensionName(name)], target.apiVersions.compute),
+    label: `virtual machine scale set '${vmss.name}'`,
+    located: false,
+  };
+}
+
+/** The first page of a scale set's instances: `GET .../virtualMachineScaleSets/{name}/virtualMachines`. */
+export function vmssInstancesUrl(target: ArmTarget, vmss: ResourceGroupScoped): string {
+  return url(target, [...vmssPathSegments(vmss), "virtualMachines"], target.apiVersions.compute);
+}
+
+/**
+ * `POST .../virtualMachineScaleSets/{name}/manualupgrade` with `{"instanceIds":[...]}`:
+ * under a Manual upgrade policy, how existing instances get the scale set's
+ * current model (an extension added or removed included).
+ */
+export function manualUpgradeRequest(target: ArmTarget, vmss: ResourceGroupScoped, instanceIds: readonly string[]): RawArmRequest {
+  return armRequest("POST", url(target, [...vmssPathSegments(vmss), "manualupgrade"], target.apiVersions.compute), { instanceIds: [...instanceIds] });
+}
+
+/**
+ * The first page of the VMs (`virtualMachines`) or scale sets
+ * (`virtualMachineScaleSets`) of a subscription, or of one resource group.
+ */
+export function computeListUrl(
+  target: ArmTarget,
+  collection: "virtualMachines" | "virtualMachineScaleSets",
+  scope: { subscriptionId: string; resourceGroup?: string },
+): string {
+  const segments = ["subscriptions", scope.subscriptionId];
+  if (scope.resourceGroup !== undefined) segments.push("resourceGroups", scope.resourceGroup);
+  segments.push("providers", "Microsoft.Compute", collection);
+  return url(target, segments, target.apiVersions.compute);
 }
 
 function uaiUrl(target: ArmTarget, uai: ResourceGroupScoped): string {

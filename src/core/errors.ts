@@ -6,6 +6,7 @@ export type InvalidInputCode =
   | "InvalidSubscriptionId"
   | "InvalidResourceGroupName"
   | "InvalidVmName"
+  | "InvalidScaleSetName"
   | "InvalidExtensionName"
   | "InvalidIdentityName"
   | "InvalidUserAssignedIdentityId"
@@ -18,6 +19,7 @@ export type InvalidInputCode =
   | "InvalidOption"
   | "InvalidIdentityChange"
   | "IdentityNotAssigned"
+  | "SystemIdentityNotSupported"
   | "UnsupportedApiVersion"
   | "InvalidJournal"
   | "JournalMismatch";

@@ -1,4 +1,5 @@
 import { InvalidInputError } from "./errors.js";
+import { asRecord } from "./record.js";
 import { type OsType, validateExtensionName, validateLocation, validateOsType, validatePort } from "./validation.js";
 
 /** The default port of the MSI extension's token endpoint. */
@@ -57,4 +58,53 @@ export function validateMsiExtensionOptions(options: unknown): void {
   if (o.port !== undefined) validatePort(o.port);
   if (o.location !== undefined) validateLocation(o.location);
   if (o.name !== undefined) validateExtensionName(o.name);
+}
+
+/** An MSI extension a VM or scale set lists. */
+export interface ListedMsiExtension {
+  /** The extension's name (usually its type). */
+  name: string;
+  /** Its type, in the canonical spelling (the listing may use another casing). */
+  type: MsiExtensionType;
+  /** `settings.port`, when the listing shows it. */
+  port?: number;
+}
+
+/**
+ * The extensions a host's JSON lists: a VM's `resources` (a GET and a list
+ * page show them), or a scale set model's
+ * `properties.virtualMachineProfile.extensionProfile.extensions`. Undefined
+ * when the JSON lists no extensions at all (it may not say: read it another way).
+ */
+export function extensionsListedIn(body: unknown): Record<string, unknown>[] | undefined {
+  const resource = asRecord(body);
+  const vmResources = resource?.["resources"];
+  if (Array.isArray(vmResources)) return vmResources.map((e) => asRecord(e) ?? {});
+  const profile = asRecord(asRecord(asRecord(resource?.["properties"])?.["virtualMachineProfile"])?.["extensionProfile"]);
+  const model = profile?.["extensions"];
+  if (Array.isArray(model)) return model.map((e) => asRecord(e) ?? {});
+  // A scale set whose model has no extensions shows no extensionProfile: it lists none.
+  if (asRecord(asRecord(resource?.["properties"])?.["virtualMachineProfile"])) return [];
+  return undefined;
+}
+
+/** The name of a listed extension: its `name`, else the last segment of its `id`. */
+function listedName(extension: Record<string, unknown>): string | undefined {
+  if (typeof extension["name"] === "string" && extension["name"] !== "") return extension["name"].split("/").at(-1);
+  return typeof extension["id"] === "string" ? extension["id"].split("/").at(-1) : undefined;
+}
+
+/** The MSI extensions among those a host's JSON lists (by their type, else their name); `[]` when it lists none. */
+export function msiExtensionsIn(body: unknown): ListedMsiExtension[] {
+  const found: ListedMsiExtension[] = [];
+  for (const extension of extensionsListedIn(body) ?? []) {
+    const name = listedName(extension);
+    const properties = asRecord(extension["properties"]);
+    const type = properties?.["type"] ?? name;
+    if (name === undefined || !isMsiExtensionType(type)) continue;
+    const canonical = type.toLowerCase().endsWith("windows") ? "ManagedIdentityExtensionForWindows" : "ManagedIdentityExtensionForLinux";
+    const port = asRecord(properties?.["settings"])?.["port"];
+    found.push({ name, type: canonical, ...(typeof port === "number" ? { port } : {}) });
+  }
+  return found;
 }

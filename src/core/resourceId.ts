@@ -3,6 +3,7 @@ import {
   validateExtensionName,
   validateIdentityName,
   validateResourceGroupName,
+  validateScaleSetName,
   validateSubscriptionId,
   validateVmName,
 } from "./validation.js";
@@ -15,11 +16,17 @@ export interface ResourceGroupScoped {
 }
 
 const VM_PROVIDER = "Microsoft.Compute/virtualMachines";
+const VMSS_PROVIDER = "Microsoft.Compute/virtualMachineScaleSets";
 const UAI_PROVIDER = "Microsoft.ManagedIdentity/userAssignedIdentities";
 
 /** The canonical id of a virtual machine. Parts must already be valid. */
 export function vmResourceId({ subscriptionId, resourceGroup, name }: ResourceGroupScoped): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${VM_PROVIDER}/${name}`;
+}
+
+/** The canonical id of a virtual machine scale set. Parts must already be valid. */
+export function vmssResourceId({ subscriptionId, resourceGroup, name }: ResourceGroupScoped): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${VMSS_PROVIDER}/${name}`;
 }
 
 /** The canonical id of a user-assigned identity. Parts must already be valid. */
@@ -80,6 +87,44 @@ export function parseVmResourceId(value: unknown): ResourceGroupScoped {
   return parseGroupScopedId(value, VM_PROVIDER, validateVmName, "InvalidResourceId", "virtual machine");
 }
 
+/** Parse and validate the full resource id of a virtual machine scale set. */
+export function parseVmssResourceId(value: unknown): ResourceGroupScoped {
+  return parseGroupScopedId(value, VMSS_PROVIDER, validateScaleSetName, "InvalidResourceId", "virtual machine scale set");
+}
+
+/** The two kinds of Compute resource that carry identities and extensions. */
+export type ComputeResourceKind = "virtualMachine" | "virtualMachineScaleSet";
+
+/** A VM or scale set named by its resource id. */
+export interface ComputeResourceRef extends ResourceGroupScoped {
+  /** Which of the two it is. */
+  kind: ComputeResourceKind;
+}
+
+/**
+ * Parse the id of a VM or a scale set, or of one of their extensions (which
+ * names the VM or scale set it belongs to). Throws `InvalidResourceId` for
+ * anything else, naming both forms.
+ */
+export function parseComputeResourceId(value: unknown): ComputeResourceRef {
+  const parts = typeof value === "string" ? value.split("/") : [];
+  const type = parts[7]?.toLowerCase();
+  // An extension's id: the VM's or scale set's, then /extensions/<name>.
+  const owner = parts.length === 11 && parts[9]?.toLowerCase() === "extensions" ? parts.slice(0, 9).join("/") : value;
+  if (type === "virtualmachines") return { kind: "virtualMachine", ...parseVmResourceId(owner) };
+  if (type === "virtualmachinescalesets") return { kind: "virtualMachineScaleSet", ...parseVmssResourceId(owner) };
+  throw new InvalidInputError(
+    "InvalidResourceId",
+    `Invalid resource id ${describeValue(value)}: expected a virtual machine or scale set, /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name> or .../Microsoft.Compute/virtualMachineScaleSets/<name>.`,
+    value,
+  );
+}
+
+/** The canonical id of a VM or scale set. */
+export function computeResourceId(ref: ComputeResourceRef): string {
+  return ref.kind === "virtualMachine" ? vmResourceId(ref) : vmssResourceId(ref);
+}
+
 /**
  * Parse and validate the full id of a user-assigned identity
  * (`Microsoft.ManagedIdentity/userAssignedIdentities`).
@@ -108,6 +153,11 @@ export function vmPathSegments(vm: ResourceGroupScoped): string[] {
 /** Path segments of a VM extension. */
 export function extensionPathSegments(vm: ResourceGroupScoped, extensionName: string): string[] {
   return [...vmPathSegments(vm), "extensions", validateExtensionName(extensionName)];
+}
+
+/** Path segments of a scale set. */
+export function vmssPathSegments(vmss: ResourceGroupScoped): string[] {
+  return ["subscriptions", vmss.subscriptionId, "resourceGroups", vmss.resourceGroup, "providers", "Microsoft.Compute", "virtualMachineScaleSets", vmss.name];
 }
 
 /** Path segments of a user-assigned identity. */

@@ -6,6 +6,10 @@ const RESOURCE_GROUP = /^[\p{L}\p{N}_\-.()]{1,90}$/u;
 // The characters Azure forbids in a VM name, plus whitespace, control characters
 // and lone UTF-16 surrogates (not characters at all: no URL can encode them).
 const VM_FORBIDDEN = /[\s\p{Cc}\p{Cs}~!@#$%^&*()=+_[\]{}\\|;:.'",<>/?]/u;
+// Letters and digits in any script, plus `_ . -`; first a letter or digit, last a letter, digit or `_`.
+const SCALE_SET_NAME = /^[\p{L}\p{N}](?:[\p{L}\p{N}_.-]{0,62}[\p{L}\p{N}_])?$/u;
+// The name of a Flexible scale set's instance VM: the scale set's name, `_`, 8 letters or digits.
+const FLEXIBLE_INSTANCE = /^(.+)_([A-Za-z0-9]{8})$/;
 const EXTENSION_NAME = /^[\p{L}\p{N}_\-.]{1,64}$/u;
 const IDENTITY_NAME = /^[\p{L}\p{N}][\p{L}\p{N}_-]{2,127}$/u;
 const LOCATION = /^[A-Za-z0-9][A-Za-z0-9 -]{0,63}$/;
@@ -34,8 +38,20 @@ export function validateResourceGroupName(value: unknown): string {
   return value;
 }
 
-/** Validate a virtual machine name: 1-64 characters, none of Azure's forbidden ones, not ending in `.` or `-`. */
+/** Whether a name is one Azure gives the instance VMs of a Flexible scale set: `<scale set>_<8 letters or digits>`. */
+function isFlexibleInstanceName(value: string): boolean {
+  const match = FLEXIBLE_INSTANCE.exec(value);
+  return match !== null && SCALE_SET_NAME.test(match[1]!);
+}
+
+/**
+ * Validate a virtual machine name: 1-64 characters, none of Azure's forbidden
+ * ones, not ending in `.` or `-`; or the name Azure gives an instance VM of a
+ * Flexible scale set, `<scale set name>_<8 letters or digits>` (the one place
+ * a VM name holds `_`).
+ */
 export function validateVmName(value: unknown): string {
+  if (typeof value === "string" && isFlexibleInstanceName(value)) return value;
   if (
     typeof value !== "string" ||
     value.length < 1 ||
@@ -45,7 +61,22 @@ export function validateVmName(value: unknown): string {
   ) {
     throw new InvalidInputError(
       "InvalidVmName",
-      `Invalid virtual machine name ${describeValue(value)}: expected 1-64 characters without spaces, control characters or any of ~ ! @ # $ % ^ & * ( ) = + _ [ ] { } \\ | ; : . ' " , < > / ?, not ending in '.' or '-'.`,
+      `Invalid virtual machine name ${describeValue(value)}: expected 1-64 characters without spaces, control characters or any of ~ ! @ # $ % ^ & * ( ) = + _ [ ] { } \\ | ; : . ' " , < > / ?, not ending in '.' or '-' (or a Flexible scale set's instance name, <scale set name>_<8 letters or digits>).`,
+      value,
+    );
+  }
+  return value;
+}
+
+/**
+ * Validate a virtual machine scale set name: 1-64 letters, digits, `_ . -`,
+ * starting with a letter or digit and ending with a letter, digit or `_`.
+ */
+export function validateScaleSetName(value: unknown): string {
+  if (typeof value !== "string" || !SCALE_SET_NAME.test(value)) {
+    throw new InvalidInputError(
+      "InvalidScaleSetName",
+      `Invalid virtual machine scale set name ${describeValue(value)}: expected 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit and ending with a letter, digit or '_'.`,
       value,
     );
   }

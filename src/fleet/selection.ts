@@ -95,7 +95,8 @@ export function checkSelection(selection: VmSelection, defaultSubscription: stri
   return { subscriptions: subscriptions(s["subscriptions"]), ...filters };
 }
 
-function matches(body: Record<string, unknown>, tags: Record<string, string> | undefined, location: string | undefined): boolean {
+/** Whether a list entry has every tag given (names without case, values exactly) and is in `location` (without case or spaces). */
+export function matches(body: Record<string, unknown>, tags: Record<string, string> | undefined, location: string | undefined): boolean {
   const norm = (l: unknown) => (typeof l === "string" ? l.replace(/\s+/g, "").toLowerCase() : "");
   if (location !== undefined && norm(body["location"]) !== norm(location)) return false;
   if (tags) {
@@ -131,7 +132,7 @@ async function* listPages(op: Operation, scope: ListScope, tags?: Record<string,
 }
 
 /** Take from several generators in turn, so that each subscription's VMs start without waiting for another's. */
-async function* interleave<T>(sources: AsyncGenerator<T>[]): AsyncGenerator<T> {
+export async function* interleave<T>(sources: AsyncGenerator<T>[]): AsyncGenerator<T> {
   const live = [...sources];
   while (live.length > 0) {
     for (let i = 0; i < live.length; ) {
@@ -152,8 +153,8 @@ function vmListUrl(op: Operation, subscriptionId: string, resourceGroup?: string
   return `${op.target.endpoint}${path}?api-version=${encodeURIComponent(op.target.apiVersions.compute)}`;
 }
 
-/** Resource Graph's rows, page by page (`$skipToken`): each row's `id` names a VM. */
-async function* queryRows(op: Operation, query: string, subscriptions: readonly string[]): AsyncGenerator<SelectedVm> {
+/** The `id` of each of Resource Graph's rows, page by page (`$skipToken`); a row without one is refused, naming the query. */
+export async function* resourceGraphIds(op: Operation, query: string, subscriptions: readonly string[]): AsyncGenerator<string> {
   const url = `${op.target.endpoint}/providers/Microsoft.ResourceGraph/resources?api-version=${RESOURCE_GRAPH_API_VERSION}`;
   let skipToken: string | undefined;
   do {
@@ -164,16 +165,23 @@ async function* queryRows(op: Operation, query: string, subscriptions: readonly 
       if (typeof id !== "string") {
         throw new InvalidInputError("InvalidOption", `The query's rows carry no id: project id (e.g. "| project id, name") so that each row names a VM. Query: ${describeValue(query)}.`, query);
       }
-      let vm: ResourceGroupScoped;
-      try {
-        vm = parseVmResourceId(id);
-      } catch {
-        continue; // a row that is not a VM
-      }
-      yield { resourceId: id, vm };
+      yield id;
     }
     skipToken = typeof page["$skipToken"] === "string" && page["$skipToken"] ? page["$skipToken"] : undefined;
   } while (skipToken);
+}
+
+/** Resource Graph's rows that name VMs (others are passed over). */
+async function* queryRows(op: Operation, query: string, subscriptions: readonly string[]): AsyncGenerator<SelectedVm> {
+  for await (const id of resourceGraphIds(op, query, subscriptions)) {
+    let vm: ResourceGroupScoped;
+    try {
+      vm = parseVmResourceId(id);
+    } catch {
+      continue; // a row that is not a VM
+    }
+    yield { resourceId: id, vm };
+  }
 }
 
 /** The VMs a (checked) selection names, streamed as their pages arrive. */

@@ -1,5 +1,5 @@
 import type { ExtensionHost } from "../core/armRequests.js";
-import { DEFAULT_MSI_PORT, msiExtensionBody, msiExtensionType, validateMsiExtensionOptions } from "../core/msiExtension.js";
+import { DEFAULT_MSI_PORT, extensionsListedIn, msiExtensionBody, msiExtensionType, validateMsiExtensionOptions } from "../core/msiExtension.js";
 import { InvalidInputError } from "../core/errors.js";
 import { armRequest, type RawArmRequest } from "../core/request.js";
 import { type OsType, validateExtensionName, validateOsType } from "../core/validation.js";
@@ -8,6 +8,7 @@ import type { ArmResponse, Operation } from "../http/operation.js";
 import { restErrorFromResponse } from "../http/restError.js";
 import { logger } from "../logger.js";
 import type { MsiExtensionInstallOptions } from "../options.js";
+import type { ResourceSnapshot } from "../core/snapshot.js";
 import { type ReadResource, readResource } from "./readResource.js";
 
 /** A VM (or scale-set) extension as ARM returns it. */
@@ -45,7 +46,8 @@ function warnDeprecatedOnce(): void {
   );
 }
 
-const isConflictingWrite = (response: ArmResponse): boolean =>
+/** A 409 for a write that runs on the host (its own, after a replay, or another's). */
+export const isConflictingWrite = (response: ArmResponse): boolean =>
   response.status === 409 && (response.body as { error?: { code?: unknown } } | undefined)?.error?.code === "ConflictingConcurrentWriteNotAllowed";
 
 /** Resolve what the install needs, reading the host (one GET) only when `os` or a needed `location` is missing. */
@@ -95,12 +97,7 @@ async function resolveName(op: Operation, host: ExtensionHost, name: string | un
 
 /** Whether a host body lists an extension of that name (VMs list theirs in `resources`; scale sets in their model). */
 function listsExtension(body: Record<string, unknown>, name: string): boolean | undefined {
-  const vmResources = body["resources"];
-  const model = (body["properties"] as { virtualMachineProfile?: { extensionProfile?: { extensions?: unknown } } } | undefined)
-    ?.virtualMachineProfile?.extensionProfile?.extensions;
-  const list = Array.isArray(vmResources) ? vmResources : Array.isArray(model) ? model : undefined;
-  if (!list) return undefined;
-  return list.some((e) => typeof (e as { name?: unknown })?.name === "string" && (e as { name: string }).name.toLowerCase() === name.toLowerCase());
+  return extensionsListedIn(body)?.some((e) => typeof e["name"] === "string" && e["name"].toLowerCase() === name.toLowerCase());
 }
 
 /** Get the MSI extension; undefined when it is not installed. */
@@ -124,10 +121,17 @@ export async function planMsiRemove(op: Operation, host: ExtensionHost, name: st
  * got no answer, its replay may find the extension still being deleted (409)
  * or already gone (204): both are this call's own DELETE, reported as
  * `removed: true` once the extension is gone (unless a read before the
- * DELETE showed there was no such extension).
+ * DELETE, its own or `hostRead`, showed there was no such extension).
  */
-export async function removeMsiExtension(op: Operation, host: ExtensionHost, name: string | undefined): Promise<MsiExtensionRemoveResult> {
-  const { request, name: resolved, read } = await planMsiRemove(op, host, name);
+export async function removeMsiExtension(
+  op: Operation,
+  host: ExtensionHost,
+  name: string | undefined,
+  hostRead?: ResourceSnapshot,
+): Promise<MsiExtensionRemoveResult> {
+  const planned = await planMsiRemove(op, host, name);
+  const { request, name: resolved } = planned;
+  const read = planned.read ?? hostRead;
   const response = await op.send(request, { accept: [409] });
   const replayed = response.unansweredAttempts > 0;
   if (response.status === 409) {

@@ -1,5 +1,6 @@
 /** Building scale-set records from request bodies and seeding options; each failure throws an ArmError. */
 import { randomUUID } from "node:crypto";
+import { ORCHESTRATION_MODES, UPGRADE_POLICY_MODES } from "../core/scaleSet.js";
 import { invalidParameter } from "./errors.js";
 import { extensionProperties } from "./extensionBody.js";
 import { isPlainObject } from "./json.js";
@@ -9,10 +10,8 @@ import type { OrchestrationMode, UpgradePolicyMode } from "./scaleSetTypes.js";
 import type { VmIdentityRecord } from "./store.js";
 import type { OsType } from "./types.js";
 
-const MODES: Record<string, OrchestrationMode> = { uniform: "Uniform", flexible: "Flexible" };
-const POLICIES: Record<string, UpgradePolicyMode> = { manual: "Manual", automatic: "Automatic", rolling: "Rolling" };
 
-function enumValue<T>(table: Record<string, T>, value: unknown, target: string): T | undefined {
+function enumValue<T>(table: Readonly<Record<string, T>>, value: unknown, target: string): T | undefined {
   if (value === undefined || value === null) return undefined;
   const parsed = typeof value === "string" ? table[value.toLowerCase()] : undefined;
   if (parsed === undefined) {
@@ -26,12 +25,13 @@ function enumValue<T>(table: Record<string, T>, value: unknown, target: string):
 
 /** `properties.orchestrationMode`, case-insensitively; undefined when absent. */
 export function parseOrchestrationMode(value: unknown): OrchestrationMode | undefined {
-  return enumValue(MODES, value, "properties.orchestrationMode");
+  // One table with the library's core, which reads scale sets the same way.
+  return enumValue(ORCHESTRATION_MODES, value, "properties.orchestrationMode");
 }
 
 /** `properties.upgradePolicy.mode`, case-insensitively (the Azure CLI sends `manual`); undefined when absent. */
 export function parseUpgradeMode(value: unknown): UpgradePolicyMode | undefined {
-  return enumValue(POLICIES, value, "properties.upgradePolicy.mode");
+  return enumValue(UPGRADE_POLICY_MODES, value, "properties.upgradePolicy.mode");
 }
 
 /** An extension of the model, from a PUT of the extension or an entry of `extensionProfile.extensions`. */

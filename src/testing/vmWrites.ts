@@ -109,11 +109,12 @@ export function beginVmWrite(
 }
 
 /**
- * A read of the VM (a GET, or its entry in a list page) is a look at its
- * running operation, as a poll of the status URL is: under `pollsUntilDone`
- * it counts as one, so a client that follows `provisioningState` (as ARM
- * allows) sees the operation end just as one polling the status URL does.
+ * A read of the VM or scale set (a GET, or its entry in a list page) is a
+ * look at its running operation, as a poll of the status URL is: under
+ * `pollsUntilDone` it counts as one, so a client that follows
+ * `provisioningState` (as ARM allows) sees the operation end just as one
+ * polling the status URL does.
  */
-export function observeRunningWrite(state: EmulatorState, vm: VmRecord): void {
+export function observeRunningWrite(state: EmulatorState, vm: Pick<WriteTarget, "runningOperationId">): void {
   if (vm.runningOperationId !== undefined) state.operations.poll(vm.runningOperationId);
 }

@@ -19,7 +19,7 @@ import {
   parseUpgradeMode,
 } from "../scaleSetRecords.js";
 import type { VmssRecord } from "../scaleSetStore.js";
-import { assertNoRunningWrite, operationUrls } from "../vmWrites.js";
+import { assertNoRunningWrite, observeRunningWrite, operationUrls } from "../vmWrites.js";
 import { assertSameOsType, osTypeOf } from "./vms.js";
 
 /** 404 `ResourceNotFound` for a scale set. */
@@ -68,6 +68,12 @@ export function createScaleSetRoutes(state: EmulatorState): {
 } {
   const { store } = state;
 
+  /** A list entry is a read of the scale set, as a GET is: a look at its running operation. */
+  function listEntry(vmss: VmssRecord) {
+    observeRunningWrite(state, vmss);
+    return renderVmss(vmss);
+  }
+
   function respondWithWrite(
     vmss: VmssRecord,
     status: number,
@@ -99,6 +105,7 @@ export function createScaleSetRoutes(state: EmulatorState): {
       const { resourceGroup, vmssName } = captures(params, "resourceGroup", "vmssName");
       const vmss = store.findVmss(resourceGroup, vmssName);
       if (!vmss) throw vmssNotFound(resourceGroup, vmssName);
+      observeRunningWrite(state, vmss);
       return json(renderVmss(vmss), 200, { ETag: vmssEtag(vmss) });
     },
 
@@ -193,9 +200,9 @@ export function createScaleSetRoutes(state: EmulatorState): {
       return respondWithWrite(vmss, 200, update, req.apiVersion, { rollBack, failWith });
     },
 
-    listInSubscription: (req) => json(listAnswer(store.scaleSets.list(), req, state.config.listPageSize, renderVmss)),
+    listInSubscription: (req) => json(listAnswer(store.scaleSets.list(), req, state.config.listPageSize, listEntry)),
 
     listInResourceGroup: (req, params) =>
-      json(listAnswer(store.scaleSets.list(captures(params, "resourceGroup").resourceGroup), req, state.config.listPageSize, renderVmss)),
+      json(listAnswer(store.scaleSets.list(captures(params, "resourceGroup").resourceGroup), req, state.config.listPageSize, listEntry)),
   };
 }

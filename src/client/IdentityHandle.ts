@@ -1,0 +1,64 @@
+import type { VmIdentity } from "../core/identity.js";
+import type { ArmConnection } from "../http/connection.js";
+import { createOperation } from "../http/operation.js";
+import type { IdentityResult, IdentityTarget } from "../operations/identity.js";
+import { readResource } from "../operations/readResource.js";
+import type { ApplyIdentityOptions, OperationOptions } from "../options.js";
+import { type IdentityChangeBuilder, createIdentityChangeBuilder } from "./IdentityChangeBuilder.js";
+
+/** How each handle is wired; kept out of the published types. */
+const wiring = new WeakMap<IdentityHandle, { connection: ArmConnection; target: IdentityTarget }>();
+
+/** Internal: wire `handle` to its connection and identity target (each subclass's constructor calls this). */
+export function wireIdentityHandle(handle: IdentityHandle, connection: ArmConnection, target: IdentityTarget): void {
+  wiring.set(handle, { connection, target });
+}
+
+function wired(handle: IdentityHandle): { connection: ArmConnection; target: IdentityTarget } {
+  const found = wiring.get(handle);
+  if (!found) throw new TypeError("This identity handle was not made by a VmIdentityClient (client.vm() or client.vmss()).");
+  return found;
+}
+
+/**
+ * What a VM and a scale set share: the managed identities of one resource.
+ * One implementation for both kinds: the same immutable builder, the same
+ * read-plan-PATCH with `If-Match` and re-plan; a scale set's identity needs no
+ * instance upgrade under any upgrade policy.
+ */
+export abstract class IdentityHandle {
+  protected constructor() {}
+
+  /** The resource's identities (`{ type: "None", userAssigned: [] }` when it has none). */
+  async getIdentity(options?: OperationOptions): Promise<VmIdentity> {
+    const { connection, target } = wired(this);
+    const op = createOperation(connection, "VmIdentityClient.getIdentity", options);
+    return op.run(async () => (await readResource(op, target.url)).identity);
+  }
+
+  /** Start an immutable identity change set. */
+  identity(): IdentityChangeBuilder {
+    const { connection, target } = wired(this);
+    return createIdentityChangeBuilder(connection, target);
+  }
+
+  /** = `identity().enableSystemAssigned().apply(options)` */
+  async enableSystemAssigned(options?: ApplyIdentityOptions): Promise<IdentityResult> {
+    return this.identity().enableSystemAssigned().apply(options);
+  }
+
+  /** = `identity().disableSystemAssigned().apply(options)` */
+  async disableSystemAssigned(options?: ApplyIdentityOptions): Promise<IdentityResult> {
+    return this.identity().disableSystemAssigned().apply(options);
+  }
+
+  /** = `identity().assignUserAssigned(ids).apply(options)` */
+  async assignUserAssigned(ids: string | readonly string[], options?: ApplyIdentityOptions): Promise<IdentityResult> {
+    return this.identity().assignUserAssigned(ids).apply(options);
+  }
+
+  /** = `identity().removeUserAssigned(ids).apply(options)` */
+  async removeUserAssigned(ids: string | readonly string[], options?: ApplyIdentityOptions): Promise<IdentityResult> {
+    return this.identity().removeUserAssigned(ids).apply(options);
+  }
+}
