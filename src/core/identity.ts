@@ -22,6 +22,18 @@ export interface VmIdentity {
   userAssigned: UserAssignedIdentityRef[];
 }
 
+/**
+ * Whether `actual` is the identity `desired` describes: the same type and the
+ * same user-assigned ids (compared case-insensitively; principals aside).
+ */
+export function holdsIdentity(actual: VmIdentity, desired: VmIdentity): boolean {
+  if (actual.type !== desired.type) return false;
+  const ids = (identity: VmIdentity) => new Set((hasUserAssigned(identity.type) ? identity.userAssigned : []).map((ref) => ref.id.toLowerCase()));
+  const a = ids(actual);
+  const d = ids(desired);
+  return a.size === d.size && [...d].every((id) => a.has(id));
+}
+
 /** The canonical type for a combination of system and user-assigned identities. */
 export function identityTypeOf(system: boolean, user: boolean): IdentityType {
   if (system && user) return "SystemAssigned, UserAssigned";

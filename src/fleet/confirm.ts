@@ -27,6 +27,8 @@ export interface Confirmer {
 }
 
 interface Waiting {
+  /** When it began to wait, in the confirmer's own count: a list page asked for before that cannot show its write. */
+  seq: number;
   op: Operation;
   url: string;
   statusUrl?: string;
@@ -63,6 +65,7 @@ const keyOf = (url: string): string => {
 export function createConfirmer(lister: Operation, intervalInMs: number): Confirmer {
   const scopes = new Map<string, ScopeState>();
   const stats = { vmReads: 0, sweeps: 0, sweepPages: 0 };
+  let seq = 0;
 
   /** Settle one waiter from a read of its VM; true when its operation has ended. */
   async function settleFrom(w: Waiting, body: Record<string, unknown>, raw: ArmResponse | undefined): Promise<boolean> {
@@ -123,6 +126,8 @@ export function createConfirmer(lister: Operation, intervalInMs: number): Confir
   async function sweep(state: ScopeState): Promise<void> {
     stats.sweeps++;
     for (let next: string | undefined = state.scope.url; next && state.waiting.size > 0; ) {
+      // Only VMs already waiting when the page is asked for: one whose write was answered later may not show on it yet.
+      const askedAt = seq;
       const page = await lister.send(armRequest("GET", next));
       stats.sweepPages++;
       const body = asRecord(page.body) ?? {};
@@ -130,7 +135,7 @@ export function createConfirmer(lister: Operation, intervalInMs: number): Confir
         const vm = asRecord(entry);
         const id = typeof vm?.["id"] === "string" ? vm["id"].toLowerCase() : undefined;
         const w = id === undefined ? undefined : state.waiting.get(id);
-        if (w && !w.done && (await settleFrom(w, vm!, undefined))) state.waiting.delete(id!);
+        if (w && !w.done && w.seq <= askedAt && (await settleFrom(w, vm!, undefined))) state.waiting.delete(id!);
       }
       next = typeof body["nextLink"] === "string" && body["nextLink"] ? body["nextLink"] : undefined;
     }
@@ -172,6 +177,7 @@ export function createConfirmer(lister: Operation, intervalInMs: number): Confir
     confirm(op, url, response, scope, verify) {
       return new Promise<Record<string, unknown>>((resolve, reject) => {
         const waiting: Waiting = {
+          seq: ++seq,
           op,
           url,
           ...(response.headers["azure-asyncoperation"] ? { statusUrl: response.headers["azure-asyncoperation"] } : {}),

@@ -1,8 +1,8 @@
 /** What a fleet does on each VM: plan from the list page when it can, write, and read the outcome back at the fleet's cost. */
 import { vmExtensionHost } from "../core/armRequests.js";
-import { type VmIdentity, fromArmIdentity } from "../core/identity.js";
+import { type VmIdentity, fromArmIdentity, holdsIdentity } from "../core/identity.js";
 import { isRestError } from "@azure/core-rest-pipeline";
-import { type IdentityChange, type IdentityPatchBody, planIdentityChange } from "../core/planIdentityChange.js";
+import type { IdentityChange, IdentityPatchBody } from "../core/planIdentityChange.js";
 import type { MsiExtensionInstallOptions } from "../options.js";
 import type { ApplyIdentityOptions } from "../options.js";
 import { type IdentityPlan, planIdentity, planOnSnapshot, vmIdentityTarget, writeIdentityChange } from "../operations/identity.js";
@@ -23,8 +23,6 @@ export interface FleetIdentityOutcome {
  * PATCH starts is followed by the fleet (a list sweep, or a read of the VM).
  */
 export function identityTask(changes: readonly IdentityChange[], options: ApplyIdentityOptions): FleetTask<FleetIdentityOutcome> {
-  // The change is in place when planning it over the identity read shows nothing to do.
-  const holds = (body: Record<string, unknown>): boolean => planIdentityChange(fromArmIdentity(body["identity"]), changes).patch === undefined;
   const budgets = [
     ...(changes.some((c) => c.op === "enableSystemAssigned") ? ["managedIdentityCreate"] : []),
     ...(changes.some((c) => c.op === "assignUserAssigned") ? ["managedIdentityAssign"] : []),
@@ -46,7 +44,8 @@ export function identityTask(changes: readonly IdentityChange[], options: ApplyI
       const followable = written.response.headers["azure-asyncoperation"] ?? written.response.headers["location"];
       if (!followable) return { changed: written.changed, extra: { identity: fromArmIdentity((written.response.body as Record<string, unknown>)?.["identity"]), attempts: rounds } };
       try {
-        const final = await fleet.confirm(op, target.url, written.response, entry, holds);
+        // The change is in place when the resource shows the identity the write aimed at.
+        const final = await fleet.confirm(op, target.url, written.response, entry, (body) => holdsIdentity(fromArmIdentity(body["identity"]), written.desired));
         return { changed: written.changed, extra: { identity: fromArmIdentity(final["identity"]), attempts: rounds } };
       } catch (e) {
         // An operation refused by a budget no header reports: slow that budget down and write again.

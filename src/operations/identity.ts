@@ -1,6 +1,6 @@
 import { RestError } from "@azure/core-rest-pipeline";
 import { InvalidInputError, describeValue } from "../core/errors.js";
-import { type VmIdentity, fromArmIdentity, hasSystemAssigned } from "../core/identity.js";
+import { type VmIdentity, fromArmIdentity, hasSystemAssigned, holdsIdentity } from "../core/identity.js";
 import { type ArmTarget, patchIdentityRequest, vmUrl } from "../core/armRequests.js";
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import { type IdentityChange, type IdentityPatchBody, planIdentityChange } from "../core/planIdentityChange.js";
@@ -132,6 +132,8 @@ export interface IdentityWrite {
   changed: boolean;
   /** Read-plan-write rounds taken. */
   rounds: number;
+  /** The identity the last write (or the read, for a no-op) aimed at: what a read of the resource should show once it is done. */
+  desired: VmIdentity;
 }
 
 /** Budgets a PATCH spends that no header reports: managed identity's, when it creates or assigns identities. */
@@ -169,40 +171,43 @@ export async function writeIdentityChange(
   // Set once a PATCH of ours may have landed although its answer was an error.
   let mayHaveLanded = false;
   let given = start.snapshot;
+  // What the last PATCH aimed at: after a replay, a read that shows it means that PATCH landed.
+  let aimedAt: VmIdentity | undefined;
   for (let rounds = 1; ; rounds++) {
     const read: ResourceSnapshot & Partial<Pick<ReadResource, "response">> = given ?? (await readResource(op, target.url));
     given = undefined;
+    if (mayHaveLanded && aimedAt && holdsIdentity(read.identity, aimedAt)) {
+      // An earlier attempt of ours did it (a removal's id is gone, an addition's is there). Report how it ended.
+      logger.info(`${op.name}: ${target.label} already shows the change after a replay; following its provisioning.`);
+      const final = await followProvisioningState(op, target.url, read.response);
+      const settled = snapshotOf(final.body, final.headers["etag"]);
+      if (holdsIdentity(settled.identity, aimedAt)) return { response: final, changed: true, rounds, desired: aimedAt };
+      // Its operation ended and the change is gone (a failure rolled back): that write did not stick.
+      logger.warning(`${op.name}: ${target.label}: the write whose answer was lost did not stick; writing again.`);
+      mayHaveLanded = false;
+      given = settled;
+      continue;
+    }
     const plan = planOnSnapshot(target, read, changes, concurrency);
     if (!plan.request && start.reapply && read.provisioningState?.toLowerCase() === "failed") {
       plan.request = patchIdentityRequest(target.url, start.reapply, concurrency === "optimistic" ? read.etag : undefined);
     }
     if (!plan.request) {
-      if (mayHaveLanded) {
-        // Nothing left to do: an earlier attempt of ours did it. Report how it ended.
-        logger.info(`${op.name}: ${target.label} already shows the change after a replay; following its provisioning.`);
-        const final = await followProvisioningState(op, target.url, read.response);
-        const settled = snapshotOf(final.body, final.headers["etag"]);
-        if (!planOnSnapshot(target, settled, changes, concurrency).request) return { response: final, changed: true, rounds };
-        // Its operation ended and the change is gone (a failure rolled back): that write did not stick.
-        logger.warning(`${op.name}: ${target.label}: the write whose answer was lost did not stick; writing again.`);
-        mayHaveLanded = false;
-        given = settled;
-        continue;
-      }
       logger.info(`${op.name}: ${target.label} already has identity ${plan.current.type}; nothing to send.`);
-      return { response: read.response ?? (await op.send(armRequest("GET", target.url))), changed: false, rounds };
+      return { response: read.response ?? (await op.send(armRequest("GET", target.url))), changed: false, rounds, desired: plan.desired };
     }
     if (concurrency === "optimistic" && !read.etag) {
       logger.warning(`${op.name}: ${target.label} was read without an etag: the PATCH cannot be conditional, and a concurrent change could be undone.`);
     }
     logger.info(`${op.name}: ${target.label}: ${plan.current.type} -> ${plan.desired.type} (attempt ${rounds}).`);
+    aimedAt = plan.desired;
     const response = await op.send(plan.request, { accept: [409, 412], budgets: identityBudgets(plan) });
     if (response.status < 300) {
-      if (response.headers["azure-asyncoperation"] ?? response.headers["location"]) return { response, changed: true, rounds };
+      if (response.headers["azure-asyncoperation"] ?? response.headers["location"]) return { response, changed: true, rounds, desired: plan.desired };
       // No status URL. Still running: core-lro follows a body only after a PUT, so it is followed here.
       // Done at once: read the resource back, since a PATCH's answer may not show identities' principals yet.
       const final = isTerminalState(provisioningStateOf(response.body)) ? await op.send(armRequest("GET", target.url)) : await followProvisioningState(op, target.url);
-      return { response: final, changed: true, rounds };
+      return { response: final, changed: true, rounds, desired: plan.desired };
     }
     if (response.unansweredAttempts > 0) mayHaveLanded = true;
     const lostRace = response.status === 412 && concurrency === "optimistic";

@@ -34,6 +34,18 @@ describe("writes whose first attempt may have landed", () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it("a removal whose answer was lost, replayed and answered 412, is this call's own too (the read no longer holds the id)", async () => {
+    const scope = nock(ARM)
+      .get(vmPath("rg", "vm1")).query(true).reply(200, withX("Succeeded", { [X]: { principalId: "px", clientId: "cx" } }), { etag: '"1"' })
+      .patch(vmPath("rg", "vm1")).query(true).replyWithError(lost())
+      .patch(vmPath("rg", "vm1")).query(true).reply(412, precondition)
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 2, { type: "SystemAssigned", principalId: "p", tenantId: "t" }, "Updating"), { etag: '"2"' })
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 2, { type: "SystemAssigned", principalId: "p", tenantId: "t" }));
+    const result = await fastClient().vm("rg", "vm1").removeUserAssigned(X);
+    expect(result).toMatchObject({ changed: true, identity: { type: "SystemAssigned", userAssigned: [] } });
+    expect(scope.isDone()).toBe(true);
+  });
+
   it("the same replay, when that landed write's operation ended Failed, rejects instead of reporting a change", async () => {
     nock(ARM)
       .get(vmPath("rg", "vm1")).query(true).reply(200, before(), { etag: '"1"' })

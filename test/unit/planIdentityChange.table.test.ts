@@ -423,3 +423,15 @@ describe("fromArmIdentity", () => {
     expect(planIdentityChange(identity, [enable, assign(X.toLowerCase())]).patch).toBeUndefined();
   });
 });
+
+describe("holdsIdentity: does a read show the identity a write aimed at?", () => {
+  it("compares type and user-assigned ids, case-insensitively, principals aside", async () => {
+    const { holdsIdentity } = await import("../../src/core/identity.js");
+    const X = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x";
+    const desired = { type: "SystemAssigned, UserAssigned" as const, userAssigned: [{ id: X }] };
+    expect(holdsIdentity({ type: "SystemAssigned, UserAssigned", userAssigned: [{ id: X.toLowerCase(), principalId: "p" }] }, desired)).toBe(true);
+    expect(holdsIdentity({ type: "SystemAssigned", userAssigned: [] }, desired)).toBe(false);
+    expect(holdsIdentity({ type: "SystemAssigned, UserAssigned", userAssigned: [{ id: X }, { id: `${X}2` }] }, desired)).toBe(false);
+    expect(holdsIdentity({ type: "None", userAssigned: [] }, { type: "None", userAssigned: [] })).toBe(true);
+  });
+});
