@@ -19,17 +19,22 @@ export type {
   ArmPipelineOptions,
   ConcurrencyMode,
   CreateMsiExtensionOptions,
+  DisableIdentityOptions,
+  DisableSystemAssignedOptions,
   FleetIdentityOptions,
   FleetOptions,
   FleetProgress,
   MsiExtensionInstallOptions,
   OperationOptions,
+  RoleAssignmentOptions,
   VmCreateOptions,
   VmIdentityClientOptions,
 } from "./options.js";
 export type { FleetResult, FleetResults, FleetRunStats, FleetStatus } from "./fleet/results.js";
 export type { VmSelection } from "./fleet/selection.js";
 export type { IdentityPlan, IdentityResult } from "./operations/identity.js";
+export type { AccessOutcome, PlannedRoleAssignment } from "./operations/identityAccess.js";
+export { DEFAULT_REPLICATION_RETRY_DELAY_IN_MS, DEFAULT_REPLICATION_TIMEOUT_IN_MS } from "./operations/roleAssignments.js";
 export type { ArmPoller } from "./http/lro.js";
 export type { MsiExtensionRemoveResult, VmExtensionResource } from "./operations/msiExtension.js";
 export type { VmCreatePlan, VmCreateResult } from "./operations/createVm.js";
@@ -49,6 +54,20 @@ export {
   type ResourceGroupScoped,
 } from "./core/resourceId.js";
 export type { OsType } from "./core/validation.js";
+export {
+  type AccessChanges,
+  type GrantedRoleAssignment,
+  type RoleAssignmentInfo,
+  type RoleAssignmentsOnDisable,
+  type RoleGrant,
+  type RoleRef,
+  type RoleScope,
+  ROLE_ASSIGNMENT_NAMESPACE,
+  parseRole,
+  parseRoleScope,
+  roleAssignmentName,
+} from "./core/roles.js";
+export { MANAGED_IDENTITY_PRINCIPAL_TYPE } from "./core/roleRequests.js";
 export { DEFAULT_MSI_PORT, msiExtensionType, validateMsiExtensionOptions, type MsiExtensionType } from "./core/msiExtension.js";
 export type { VmDefinition } from "./core/createVm.js";
 export type { UserAssignedIdentityDefinition, UserAssignedIdentityInfo } from "./core/userAssignedIdentity.js";

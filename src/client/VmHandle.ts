@@ -1,11 +1,13 @@
 import { vmExtensionHost } from "../core/armRequests.js";
 import type { VmIdentity } from "../core/identity.js";
 import { type ResourceGroupScoped, vmResourceId } from "../core/resourceId.js";
+import type { RoleAssignmentInfo } from "../core/roles.js";
 import type { ArmConnection } from "../http/connection.js";
 import { createOperation } from "../http/operation.js";
 import { type IdentityResult, type IdentityTarget, vmIdentityTarget } from "../operations/identity.js";
+import { systemIdentityRoleAssignments } from "../operations/identityAccess.js";
 import { readResource } from "../operations/readResource.js";
-import type { ApplyIdentityOptions, OperationOptions } from "../options.js";
+import type { ApplyIdentityOptions, DisableIdentityOptions, OperationOptions } from "../options.js";
 import { construct } from "./construct.js";
 import { type IdentityChangeBuilder, createIdentityChangeBuilder } from "./IdentityChangeBuilder.js";
 import { type MsiExtensionClient, createMsiExtensionClient } from "./MsiExtensionClient.js";
@@ -50,9 +52,31 @@ export class VmHandle {
     return this.identity().enableSystemAssigned().apply(options);
   }
 
-  /** = `identity().disableSystemAssigned().apply(options)` */
-  async disableSystemAssigned(options?: ApplyIdentityOptions): Promise<IdentityResult> {
-    return this.identity().disableSystemAssigned().apply(options);
+  /**
+   * = `identity().disableSystemAssigned({ roleAssignments }).apply(options)`:
+   * the identity's role assignments are kept, orphaned, as ARM does (each
+   * named in a warning and in `orphanedRoleAssignments`), or with
+   * `roleAssignments: "delete"` deleted first (`deletedRoleAssignments`).
+   */
+  async disableSystemAssigned(options: DisableIdentityOptions = {}): Promise<IdentityResult> {
+    const { roleAssignments, ...applyOptions } = options ?? {};
+    return this.identity().disableSystemAssigned({ roleAssignments }).apply(applyOptions);
+  }
+
+  /** = `identity().removeAll({ roleAssignments }).apply(options)`; role assignments as with {@link VmHandle.disableSystemAssigned}. */
+  async removeAll(options: DisableIdentityOptions = {}): Promise<IdentityResult> {
+    const { roleAssignments, ...applyOptions } = options ?? {};
+    return this.identity().removeAll({ roleAssignments }).apply(applyOptions);
+  }
+
+  /**
+   * The role assignments held by the VM's system identity, in the VM's
+   * subscription (at, above and below it); `[]` when it has none. One read
+   * of the VM, then the list, page by page.
+   */
+  async roleAssignments(options?: OperationOptions): Promise<RoleAssignmentInfo[]> {
+    const op = createOperation(this.connection, "VmIdentityClient.listRoleAssignments", options);
+    return op.run(() => systemIdentityRoleAssignments(op, this.target));
   }
 
   /** = `identity().assignUserAssigned(ids).apply(options)` */

@@ -4,12 +4,21 @@ import { type VmIdentity, fromArmIdentity } from "../core/identity.js";
 import type { IdentityChange } from "../core/planIdentityChange.js";
 import type { MsiExtensionInstallOptions } from "../options.js";
 import type { ApplyIdentityOptions } from "../options.js";
-import { type IdentityPlan, planIdentity, planOnSnapshot, vmIdentityTarget, writeIdentityChange } from "../operations/identity.js";
+import {
+  type IdentityPlan,
+  planIdentity,
+  planOnSnapshot,
+  planWithAccess,
+  prepareIdentityAccess,
+  vmIdentityTarget,
+  writeIdentityChange,
+} from "../operations/identity.js";
+import { type AccessOutcome, type IdentityAccess, finishAccess } from "../operations/identityAccess.js";
 import { type VmExtensionResource, installMsiExtension, removeMsiExtension } from "../operations/msiExtension.js";
 import type { FleetTask } from "./runFleet.js";
 
-/** What a fleet identity change reports per VM, besides its status. */
-export interface FleetIdentityOutcome {
+/** What a fleet identity change reports per VM, besides its status (and its role assignments, when the change grants or disables). */
+export interface FleetIdentityOutcome extends AccessOutcome {
   identity: VmIdentity;
   /** Read-plan-write rounds (0: the list page showed nothing to do, and nothing was sent). */
   attempts: number;
@@ -21,26 +30,28 @@ export interface FleetIdentityOutcome {
  * (`If-Match` of that etag); otherwise it is read first. The operation its
  * PATCH starts is followed by the fleet (a list sweep, or a read of the VM).
  */
-export function identityTask(changes: readonly IdentityChange[], options: ApplyIdentityOptions): FleetTask<FleetIdentityOutcome> {
+export function identityTask(changes: readonly IdentityChange[], options: ApplyIdentityOptions, access?: IdentityAccess): FleetTask<FleetIdentityOutcome> {
   return async (vm, op, entry, fleet) => {
     const target = vmIdentityTarget(op.target, vm);
-    const listed = entry.snapshot;
+    // Role assignments (grants, orphans of a disabled system identity): prepared on the VM as listed or read, finished on the identity written.
+    const before = await prepareIdentityAccess(op, target, changes, access, options, entry.snapshot);
+    const listed = before?.snapshot ?? entry.snapshot;
     if (listed) {
       const plan = planOnSnapshot(target, listed, changes, options.concurrency);
-      if (!plan.request) return { changed: false, extra: { identity: plan.current, attempts: 0 } };
+      if (!plan.request) return finishAccess(before?.prepared, op, { changed: false, extra: { identity: plan.current, attempts: 0 } });
     }
     const written = await writeIdentityChange(op, target, changes, options, listed?.etag ? { snapshot: listed } : {});
     const followable = written.response.headers["azure-asyncoperation"] ?? written.response.headers["location"];
     const final = followable ? await fleet.confirm(op, target.url, written.response, entry) : (written.response.body as Record<string, unknown>);
-    return { changed: written.changed, extra: { identity: fromArmIdentity(final?.["identity"]), attempts: written.rounds } };
+    return finishAccess(before?.prepared, op, { changed: written.changed, extra: { identity: fromArmIdentity(final?.["identity"]), attempts: written.rounds } });
   };
 }
 
 /** Plan `changes` for one VM: from its list page when it has one, else from a read. */
-export function identityPlanTask(changes: readonly IdentityChange[]): FleetTask<{ plan: IdentityPlan }> {
+export function identityPlanTask(changes: readonly IdentityChange[], access?: IdentityAccess): FleetTask<{ plan: IdentityPlan }> {
   return async (vm, op, entry) => {
     const target = vmIdentityTarget(op.target, vm);
-    const plan = entry.snapshot?.etag ? planOnSnapshot(target, entry.snapshot, changes) : await planIdentity(op, target, changes);
+    const plan = entry.snapshot?.etag ? await planWithAccess(op, target, entry.snapshot, changes, access) : await planIdentity(op, target, changes, undefined, access);
     return { changed: plan.request !== undefined, extra: { plan } };
   };
 }
