@@ -46,7 +46,9 @@ export interface RoleScope {
   scope: string;
   /** Its path segments. */
   segments: string[];
+  /** The subscription it lies in. */
   subscriptionId: string;
+  /** What it names. */
   kind: "subscription" | "resourceGroup" | "resource";
 }
 
@@ -212,10 +214,13 @@ export interface RoleAssignmentInfo {
   id: string;
   /** The assignment's name (a GUID). */
   name: string;
+  /** Where the role applies. */
   scope: string;
+  /** The principal it was made for (a disabled identity's principal no longer exists). */
   principalId: string;
   /** `ServicePrincipal`, `User`, ...; `Unknown` for some orphans. */
   principalType?: string;
+  /** The role: `/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}`. */
   roleDefinitionId: string;
 }
 
@@ -225,8 +230,11 @@ export interface GrantedRoleAssignment {
   id: string;
   /** The role as given to `grant()`. */
   role: string;
+  /** Where the role applies, as given (without a trailing slash). */
   scope: string;
+  /** The identity's principal the role was granted to. */
   principalId: string;
+  /** The role definition the assignment names (a name looked up at the scope, a GUID in the scope's subscription, an id as given). */
   roleDefinitionId: string;
   /** `"system"`, or the user-assigned identity's resource id. */
   identity: string;

@@ -300,8 +300,8 @@ export function beginIdentityChange(
   return createArmPoller(op, {
     start: write,
     result: async (final) => {
-      const identity = fromArmIdentity((final.body as { identity?: unknown } | undefined)?.identity);
-      const outcome = prepared ? await prepared.finish(op, identity) : {};
+      const read = fromArmIdentity((final.body as { identity?: unknown } | undefined)?.identity);
+      const { outcome, identity } = prepared ? await prepared.finish(op, read) : { outcome: {}, identity: read };
       return {
         identity,
         changed,

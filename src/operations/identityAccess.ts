@@ -8,7 +8,8 @@
  */
 import { RestError, isRestError } from "@azure/core-rest-pipeline";
 import { InvalidInputError } from "../core/errors.js";
-import { type UserAssignedIdentityRef, type VmIdentity, hasSystemAssigned } from "../core/identity.js";
+import { type UserAssignedIdentityRef, type VmIdentity, fromArmIdentity, hasSystemAssigned } from "../core/identity.js";
+import { asRecord } from "../core/record.js";
 import type { IdentityChange } from "../core/planIdentityChange.js";
 import type { RawArmRequest } from "../core/request.js";
 import { type ResourceGroupScoped, parseUserAssignedIdentityId, userAssignedIdentityResourceId } from "../core/resourceId.js";
@@ -25,6 +26,7 @@ import {
   roleAssignmentName,
 } from "../core/roles.js";
 import type { ResourceSnapshot } from "../core/snapshot.js";
+import { followProvisioningState } from "../http/lro.js";
 import type { Operation } from "../http/operation.js";
 import { logger } from "../logger.js";
 import type { RoleAssignmentOptions } from "../options.js";
@@ -180,8 +182,13 @@ async function orphansOf(op: Operation, target: { url: string; label: string }, 
 
 /** What {@link prepareAccess} did before the write, and the step that follows it. */
 export interface PreparedAccess {
-  /** Make the grants on the identity written (as read back) and report everything. */
-  finish(op: Operation, written: VmIdentity): Promise<AccessOutcome>;
+  /**
+   * Make the grants on the identity written (as read back) and report
+   * everything, with the identity the grants used: the one given, or, when
+   * it shows no principal for a system identity to be granted (a read that
+   * raced the write), the resource read again once its write is done.
+   */
+  finish(op: Operation, written: VmIdentity): Promise<{ outcome: AccessOutcome; identity: VmIdentity }>;
 }
 
 /**
@@ -220,7 +227,11 @@ export async function prepareAccess(
   const before = input.snapshot.identity.systemAssigned?.principalId?.toLowerCase();
   return {
     async finish(op, written) {
-      if (targets.length === 0) return outcome;
+      if (targets.length === 0) return { outcome, identity: written };
+      if (targets.some((t) => t.identity === "system") && !written.systemAssigned?.principalId) {
+        logger.info(`${op.name}: the identity read for ${target.label} shows no system principal yet; reading it again.`);
+        written = fromArmIdentity(asRecord((await followProvisioningState(op, target.url)).body)?.["identity"]);
+      }
       const granted: GrantedRoleAssignment[] = [];
       for (const [i, t] of targets.entries()) {
         const ref = written.userAssigned.find((r) => key(r.id) === key(t.identity));
@@ -242,7 +253,7 @@ export async function prepareAccess(
         const name = roleAssignmentName(spec.scope, principalId, spec.roleDefinitionId);
         granted.push(await access.context.grantOnce(`${spec.scope.toLowerCase()}\n${name}`, () => grantRole(op, spec, options)));
       }
-      return { ...outcome, roleAssignments: granted };
+      return { outcome: { ...outcome, roleAssignments: granted }, identity: written };
     },
   };
 }
@@ -258,16 +269,18 @@ export async function finishAccess<E extends { identity: VmIdentity }>(
   outcome: { changed: boolean; extra: E },
 ): Promise<{ changed: boolean; extra: E & AccessOutcome }> {
   if (!prepared) return outcome;
-  const access = await prepared.finish(op, outcome.extra.identity);
+  const { outcome: access, identity } = await prepared.finish(op, outcome.extra.identity);
   const changed = outcome.changed || (access.roleAssignments ?? []).some((a) => a.created) || (access.deletedRoleAssignments ?? []).length > 0;
-  return { changed, extra: { ...outcome.extra, ...access } };
+  return { changed, extra: { ...outcome.extra, identity, ...access } };
 }
 
 /** A grant as `plan()` shows it. */
 export interface PlannedRoleAssignment {
   /** The role as given. */
   role: string;
+  /** Where the role applies. */
   scope: string;
+  /** The role definition the PUT names. */
   roleDefinitionId: string;
   /** `"system"`, or the user-assigned identity's id. */
   identity: string;

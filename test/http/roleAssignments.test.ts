@@ -100,6 +100,20 @@ describe("enable and grant in one call", () => {
     expect(scope.isDone()).toBe(true);
   });
 
+  it("a read back that shows no system principal (a read that raced the write) is read again before granting", async () => {
+    const scope = nock(ARM)
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1), { etag: '"1"' })
+      .get(`${DATA}/providers/Microsoft.Authorization/roleDefinitions`).query(true).reply(200, { value: [readerDefinition] });
+    patched(scope, { type: "SystemAssigned" })
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 2, system()), { etag: '"2"' })
+      .put(`${ASSIGNMENTS}/${NAME}`).query(true).reply(201, assignmentBody());
+    const seen = capture(scope);
+    const result = await fastClient().vm("rg", "vm1").identity().enableSystemAssigned().grant({ role: "Reader", scope: DATA }).apply();
+    expect(wire(seen).slice(-3)).toEqual([`GET ${vmUrlPath}`, `GET ${vmUrlPath}`, `PUT ${ASSIGNMENTS}/${NAME}?api-version=${AUTH_API}`]);
+    expect(result.identity.systemAssigned?.principalId).toBe(P);
+    expect(result.roleAssignments![0]!.principalId).toBe(P);
+  });
+
   it("a principal that existed before: the assignment is looked up by its name, and nothing is written when it is there", async () => {
     const scope = nock(ARM)
       .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1, system()), { etag: '"1"' })
