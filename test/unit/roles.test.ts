@@ -128,6 +128,16 @@ describe("grant() on the builders", () => {
     });
   }
 
+  it("refuses bad replication options with InvalidOption before any request", async () => {
+    nock.disableNetConnect();
+    const client = fastClient();
+    const change = client.vm("rg", "vm1").identity().enableSystemAssigned().grant({ role: "Reader", scope });
+    expect(() => change.beginApply({ replicationTimeoutInMs: -1 })).toThrow(expect.objectContaining({ code: "InvalidOption" }));
+    expect(() => change.beginApply({ replicationRetryDelayInMs: Number.NaN })).toThrow(expect.objectContaining({ code: "InvalidOption" }));
+    await expect(client.userAssignedIdentity("rg", "id-x").grant({ role: "Reader", scope }, { replicationTimeoutInMs: -5 })).rejects.toMatchObject({ code: "InvalidOption" });
+    await expect(client.vms([`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`]).identity().grant({ role: "Reader", scope }).apply({ replicationRetryDelayInMs: -1 })).rejects.toMatchObject({ code: "InvalidOption" });
+  });
+
   it("keeps the grants in order, immutably, with the scope as checked", () => {
     const base = fastClient().vm("rg", "vm1").identity().enableSystemAssigned();
     const one = base.grant({ role: "Reader", scope: `${scope}/` });
