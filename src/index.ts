@@ -22,6 +22,8 @@ export type {
   ArmPipelineOptions,
   ConcurrencyMode,
   CreateMsiExtensionOptions,
+  DisableIdentityOptions,
+  DisableSystemAssignedOptions,
   FleetIdentityOptions,
   FleetOptions,
   FleetProgress,
@@ -29,6 +31,7 @@ export type {
   MigrationProgress,
   MsiExtensionInstallOptions,
   OperationOptions,
+  RoleAssignmentOptions,
   VmCreateOptions,
   VmIdentityClientOptions,
   VmssExtensionOptions,
@@ -48,6 +51,8 @@ export type {
 export type { InstanceUpgradeOutcome } from "./operations/scaleSet.js";
 export type { VmssMsiExtensionRemoveResult, VmssMsiExtensionResult } from "./operations/vmssMsiExtension.js";
 export type { IdentityPlan, IdentityResult } from "./operations/identity.js";
+export type { AccessOutcome, PlannedRoleAssignment } from "./operations/identityAccess.js";
+export { DEFAULT_REPLICATION_RETRY_DELAY_IN_MS, DEFAULT_REPLICATION_TIMEOUT_IN_MS } from "./operations/roleAssignments.js";
 export type { ArmPoller } from "./http/lro.js";
 export type { MsiExtensionRemoveResult, VmExtensionResource } from "./operations/msiExtension.js";
 export type { VmCreatePlan, VmCreateResult } from "./operations/createVm.js";
@@ -81,6 +86,20 @@ export {
   type ListedMsiExtension,
   type MsiExtensionType,
 } from "./core/msiExtension.js";
+export {
+  type AccessChanges,
+  type GrantedRoleAssignment,
+  type RoleAssignmentInfo,
+  type RoleAssignmentsOnDisable,
+  type RoleGrant,
+  type RoleRef,
+  type RoleScope,
+  ROLE_ASSIGNMENT_NAMESPACE,
+  parseRole,
+  parseRoleScope,
+  roleAssignmentName,
+} from "./core/roles.js";
+export { MANAGED_IDENTITY_PRINCIPAL_TYPE } from "./core/roleRequests.js";
 export type { VmDefinition } from "./core/createVm.js";
 export type { UserAssignedIdentityDefinition, UserAssignedIdentityInfo } from "./core/userAssignedIdentity.js";
 

@@ -12,6 +12,7 @@ import type { AbortSignalLike } from "@azure/abort-controller";
 import type { HttpClient, InternalPipelineOptions, PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { OperationTracingOptions } from "@azure/core-tracing";
 import type { ApiVersions } from "./core/apiVersions.js";
+import type { RoleAssignmentsOnDisable } from "./core/roles.js";
 import type { OsType } from "./core/validation.js";
 
 /** Options accepted by every operation. */
@@ -34,11 +35,27 @@ export interface OperationOptions {
   tracingOptions?: OperationTracingOptions;
 }
 
+/** Options of every step that grants a role. */
+export interface RoleAssignmentOptions extends OperationOptions {
+  /**
+   * First wait after ARM answers a grant with 400 `PrincipalNotFound` (a
+   * principal made moments ago has not replicated yet); each further one
+   * doubles, with jitter, up to 30 s. Default 2000. `0`: retry at once.
+   */
+  replicationRetryDelayInMs?: number;
+  /**
+   * How long to keep retrying `PrincipalNotFound` before failing with it.
+   * Default 600000 (Azure says a new principal can take up to 10 minutes).
+   * Never past `timeoutInMs`. `0`: no bound but `timeoutInMs`.
+   */
+  replicationTimeoutInMs?: number;
+}
+
 /** How `apply()` guards against concurrent writers. */
 export type ConcurrencyMode = "optimistic" | "last-writer-wins";
 
-/** Options of `apply()` / `beginApply()` on an identity change. */
-export interface ApplyIdentityOptions extends OperationOptions {
+/** Options of `apply()` / `beginApply()` on an identity change (the replication options apply to its grants). */
+export interface ApplyIdentityOptions extends RoleAssignmentOptions {
   /**
    * `"optimistic"` (default): the PATCH carries `If-Match` of the etag read; if
    * another writer got there first (412), the resource is read again and the
@@ -60,6 +77,21 @@ export interface ApplyIdentityOptions extends OperationOptions {
    */
   conflictRetryDelayInMs?: number;
 }
+
+/** What `disableSystemAssigned()` and `removeAll()` take, on a builder and as shortcuts. */
+export interface DisableSystemAssignedOptions {
+  /**
+   * The role assignments of the system identity being disabled. `"keep"`
+   * (default, ARM's behaviour): they stay, orphaned (their principal is
+   * gone, and a system identity enabled later gets a new one), and each is
+   * named in a warning and in `orphanedRoleAssignments`. `"delete"`: they
+   * are deleted before the identity is disabled (`deletedRoleAssignments`).
+   */
+  roleAssignments?: RoleAssignmentsOnDisable;
+}
+
+/** Options of the `disableSystemAssigned()` and `removeAll()` shortcuts. */
+export interface DisableIdentityOptions extends ApplyIdentityOptions, DisableSystemAssignedOptions {}
 
 /** Options of `msiExtension.install()`. */
 export interface MsiExtensionInstallOptions {
@@ -160,6 +192,10 @@ export interface FleetIdentityOptions extends FleetOptions {
   maxAttempts?: number;
   /** See {@link ApplyIdentityOptions.conflictRetryDelayInMs}. Default 1000. */
   conflictRetryDelayInMs?: number;
+  /** Per-VM grants; see {@link RoleAssignmentOptions.replicationRetryDelayInMs}. Default 2000. */
+  replicationRetryDelayInMs?: number;
+  /** Per-VM grants; see {@link RoleAssignmentOptions.replicationTimeoutInMs}. Default 600000. */
+  replicationTimeoutInMs?: number;
 }
 
 /** Progress of a migration off the MSI extension, reported after each VM or scale set. */

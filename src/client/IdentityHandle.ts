@@ -3,7 +3,9 @@ import type { ArmConnection } from "../http/connection.js";
 import { createOperation } from "../http/operation.js";
 import type { IdentityResult, IdentityTarget } from "../operations/identity.js";
 import { readResource } from "../operations/readResource.js";
-import type { ApplyIdentityOptions, OperationOptions } from "../options.js";
+import type { ApplyIdentityOptions, DisableIdentityOptions, OperationOptions } from "../options.js";
+import type { RoleAssignmentInfo } from "../core/roles.js";
+import { systemIdentityRoleAssignments } from "../operations/identityAccess.js";
 import { type IdentityChangeBuilder, createIdentityChangeBuilder } from "./IdentityChangeBuilder.js";
 
 /** How each handle is wired; kept out of the published types. */
@@ -47,9 +49,32 @@ export abstract class IdentityHandle {
     return this.identity().enableSystemAssigned().apply(options);
   }
 
-  /** = `identity().disableSystemAssigned().apply(options)` */
-  async disableSystemAssigned(options?: ApplyIdentityOptions): Promise<IdentityResult> {
-    return this.identity().disableSystemAssigned().apply(options);
+  /**
+   * = `identity().disableSystemAssigned({ roleAssignments }).apply(options)`:
+   * the identity's role assignments are kept, orphaned, as ARM does (each
+   * named in a warning and in `orphanedRoleAssignments`), or with
+   * `roleAssignments: "delete"` deleted first (`deletedRoleAssignments`).
+   */
+  async disableSystemAssigned(options: DisableIdentityOptions = {}): Promise<IdentityResult> {
+    const { roleAssignments, ...applyOptions } = options ?? {};
+    return this.identity().disableSystemAssigned({ roleAssignments }).apply(applyOptions);
+  }
+
+  /** = `identity().removeAll({ roleAssignments }).apply(options)`; role assignments as with {@link IdentityHandle.disableSystemAssigned}. */
+  async removeAll(options: DisableIdentityOptions = {}): Promise<IdentityResult> {
+    const { roleAssignments, ...applyOptions } = options ?? {};
+    return this.identity().removeAll({ roleAssignments }).apply(applyOptions);
+  }
+
+  /**
+   * The role assignments held by the resource's system identity, in its
+   * subscription (at, above and below it); `[]` when it has none. One read of
+   * the resource, then the list, page by page.
+   */
+  async roleAssignments(options?: OperationOptions): Promise<RoleAssignmentInfo[]> {
+    const { connection, target } = wired(this);
+    const op = createOperation(connection, "VmIdentityClient.listRoleAssignments", options);
+    return op.run(() => systemIdentityRoleAssignments(op, target));
   }
 
   /** = `identity().assignUserAssigned(ids).apply(options)` */

@@ -9,7 +9,11 @@ import {
 import type { ArmConnection } from "../http/connection.js";
 import { createOperation } from "../http/operation.js";
 import { createOrUpdateIdentity, deleteIdentityResource, getIdentityResource } from "../operations/userAssignedIdentity.js";
-import type { OperationOptions } from "../options.js";
+import { InvalidInputError, describeValue } from "../core/errors.js";
+import { type GrantedRoleAssignment, type RoleAssignmentInfo, validateRoleGrant } from "../core/roles.js";
+import { checkApplyOptions } from "../operations/identity.js";
+import { grantToIdentityResource, identityResourceRoleAssignments } from "../operations/identityAccess.js";
+import type { OperationOptions, RoleAssignmentOptions } from "../options.js";
 import { construct } from "./construct.js";
 
 /** One user-assigned identity resource. Made by `client.userAssignedIdentity()`. */
@@ -40,6 +44,31 @@ export class UserAssignedIdentityHandle {
   async get(options?: OperationOptions): Promise<UserAssignedIdentityInfo | undefined> {
     const op = createOperation(this.connection, "VmIdentityClient.getUserAssignedIdentity", options);
     return op.run(() => getIdentityResource(op, this.uai));
+  }
+
+  /**
+   * Grant this identity a role at a scope: `role` a role name (looked up at
+   * the scope), a role definition GUID or a full role definition id; `scope`
+   * a subscription, resource group or resource id (both checked before any
+   * request). The identity is read for its principal; the assignment's name
+   * is derived from the scope, the principal and the role, so granting again
+   * finds it (`created: false`). A principal made moments ago is retried
+   * while it replicates (see `replicationTimeoutInMs`).
+   */
+  async grant(grant: { role: string; scope: string }, options?: RoleAssignmentOptions): Promise<GrantedRoleAssignment> {
+    const checked = validateRoleGrant(grant);
+    if (checked.identity !== undefined) {
+      throw new InvalidInputError("InvalidRoleGrant", `Invalid grant: a user-assigned identity's grant() is for that identity; leave out identity (${describeValue(checked.identity)}).`, grant);
+    }
+    checkApplyOptions(options ?? {});
+    const op = createOperation(this.connection, "VmIdentityClient.grantRole", options);
+    return op.run(() => grantToIdentityResource(op, this.uai, checked, options));
+  }
+
+  /** The role assignments this identity holds in its subscription (at, above and below it), page by page. */
+  async roleAssignments(options?: OperationOptions): Promise<RoleAssignmentInfo[]> {
+    const op = createOperation(this.connection, "VmIdentityClient.listRoleAssignments", options);
+    return op.run(() => identityResourceRoleAssignments(op, this.uai));
   }
 
   /** Delete the identity; `deleted` is false when it did not exist. */

@@ -1,11 +1,13 @@
 import { validateMsiExtensionOptions } from "../core/msiExtension.js";
 import type { IdentityChange } from "../core/planIdentityChange.js";
+import { type AccessChanges, NO_ACCESS_CHANGES } from "../core/roles.js";
 import type { FleetResult, FleetResults, FleetRunStats } from "../fleet/results.js";
 import { type FleetEntry, runFleet } from "../fleet/runFleet.js";
 import { type FleetIdentityOutcome, identityPlanTask, identityTask, msiInstallTask, msiRemoveTask } from "../fleet/tasks.js";
 import type { ArmConnection } from "../http/connection.js";
 import type { Operation } from "../http/operation.js";
 import { type IdentityPlan, checkApplyOptions } from "../operations/identity.js";
+import { type IdentityAccess, createAccessContext } from "../operations/identityAccess.js";
 import type { VmExtensionResource } from "../operations/msiExtension.js";
 import type { ApplyIdentityOptions, FleetIdentityOptions, FleetOptions, MsiExtensionInstallOptions } from "../options.js";
 import { construct } from "./construct.js";
@@ -22,18 +24,30 @@ export class FleetIdentityBuilder extends IdentityChangeSet<FleetIdentityBuilder
     private readonly connection: ArmConnection,
     private readonly entries: EntrySource,
     changes: readonly IdentityChange[],
+    access: AccessChanges,
   ) {
-    super(changes);
+    super(changes, access);
   }
 
-  protected derive(changes: readonly IdentityChange[]): FleetIdentityBuilder {
-    return construct(FleetIdentityBuilder, this.connection, this.entries, changes);
+  protected derive(changes: readonly IdentityChange[], access: AccessChanges): FleetIdentityBuilder {
+    return construct(FleetIdentityBuilder, this.connection, this.entries, changes, access);
   }
 
-  /** Read every VM and show the PATCH each would get; writes nothing. */
+  /** What a journal records as the fleet's work: the changes, and the role assignment part when there is one (so older journals stay valid). */
+  private get work(): unknown {
+    const plain = this.access.grants.length === 0 && this.access.roleAssignments === "keep";
+    return plain ? this.changes : { changes: this.changes, access: this.access };
+  }
+
+  /** One run's role assignment context: each role name looked up once for the whole fleet, a shared identity's grant made once. */
+  private runAccess(): IdentityAccess {
+    return { changes: this.access, context: createAccessContext() };
+  }
+
+  /** Read every VM and show the requests each would get (the PATCH, and any role assignment writes); writes nothing. */
   async plan(options: FleetOptions = {}): Promise<FleetResults<{ plan: IdentityPlan }>> {
-    const spec = { name: "VmIdentityClient.fleet.planIdentityChange", work: this.changes };
-    return runFleet(this.connection, spec, this.entries, identityPlanTask(this.changes), options).all();
+    const spec = { name: "VmIdentityClient.fleet.planIdentityChange", work: this.work };
+    return runFleet(this.connection, spec, this.entries, identityPlanTask(this.changes, this.runAccess()), options).all();
   }
 
   /** Apply the change to every VM. Resolves with one result per entry, in input order; never rejects because one VM failed. */
@@ -51,15 +65,17 @@ export class FleetIdentityBuilder extends IdentityChangeSet<FleetIdentityBuilder
   }
 
   private run(options: FleetIdentityOptions) {
-    const { writeMode, maxAttempts, conflictRetryDelayInMs, ...fleetOptions } = options;
+    const { writeMode, maxAttempts, conflictRetryDelayInMs, replicationRetryDelayInMs, replicationTimeoutInMs, ...fleetOptions } = options;
     const perVm: ApplyIdentityOptions = {
       ...(writeMode === undefined ? {} : { concurrency: writeMode }),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
       ...(conflictRetryDelayInMs === undefined ? {} : { conflictRetryDelayInMs }),
+      ...(replicationRetryDelayInMs === undefined ? {} : { replicationRetryDelayInMs }),
+      ...(replicationTimeoutInMs === undefined ? {} : { replicationTimeoutInMs }),
     };
     checkApplyOptions(perVm);
-    const spec = { name: "VmIdentityClient.fleet.applyIdentityChange", work: this.changes };
-    return runFleet(this.connection, spec, this.entries, identityTask(this.changes, perVm), fleetOptions);
+    const spec = { name: "VmIdentityClient.fleet.applyIdentityChange", work: this.work };
+    return runFleet(this.connection, spec, this.entries, identityTask(this.changes, perVm, this.runAccess()), fleetOptions);
   }
 }
 
@@ -95,7 +111,7 @@ export class VmFleet {
 
   /** Start an identity change set for every VM. */
   identity(): FleetIdentityBuilder {
-    return construct(FleetIdentityBuilder, this.connection, this.entries, []);
+    return construct(FleetIdentityBuilder, this.connection, this.entries, [], NO_ACCESS_CHANGES);
   }
 }
 

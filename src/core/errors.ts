@@ -22,12 +22,20 @@ export type InvalidInputCode =
   | "SystemIdentityNotSupported"
   | "UnsupportedApiVersion"
   | "InvalidJournal"
-  | "JournalMismatch";
+  | "JournalMismatch"
+  | "InvalidRole"
+  | "InvalidScope"
+  | "InvalidRoleGrant"
+  | "RoleNotFound"
+  | "AmbiguousRole"
+  | "SystemIdentityNotEnabled";
 
 /**
  * Thrown before any request is sent when a value given to the library is not
  * one Azure Resource Manager would accept. The message names the value and the
- * expected form; `code` is stable.
+ * expected form; `code` is stable. A role given by name is the one value
+ * checked against ARM: `RoleNotFound` and `AmbiguousRole` come after the read
+ * that looks the name up, and still before any write.
  */
 export class InvalidInputError extends Error {
   /** A stable code naming the rule that was broken. */

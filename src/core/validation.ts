@@ -14,6 +14,11 @@ const EXTENSION_NAME = /^[\p{L}\p{N}_\-.]{1,64}$/u;
 const IDENTITY_NAME = /^[\p{L}\p{N}][\p{L}\p{N}_-]{2,127}$/u;
 const LOCATION = /^[A-Za-z0-9][A-Za-z0-9 -]{0,63}$/;
 
+/** Whether a value is a GUID in its 8-4-4-4-12 hexadecimal form (any case). */
+export function isGuid(value: unknown): boolean {
+  return typeof value === "string" && GUID.test(value);
+}
+
 /** Validate an Azure subscription id (a GUID). Returns it unchanged. */
 export function validateSubscriptionId(value: unknown): string {
   if (typeof value !== "string" || !GUID.test(value)) {

@@ -5,12 +5,21 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import type { IdentityChange, IdentityPatchBody } from "../core/planIdentityChange.js";
 import type { MsiExtensionInstallOptions } from "../options.js";
 import type { ApplyIdentityOptions } from "../options.js";
-import { type IdentityPlan, planIdentity, planOnSnapshot, vmIdentityTarget, writeIdentityChange } from "../operations/identity.js";
+import {
+  type IdentityPlan,
+  planIdentity,
+  planOnSnapshot,
+  planWithAccess,
+  prepareIdentityAccess,
+  vmIdentityTarget,
+  writeIdentityChange,
+} from "../operations/identity.js";
+import { type AccessOutcome, type IdentityAccess, finishAccess } from "../operations/identityAccess.js";
 import { type VmExtensionResource, installMsiExtension, removeMsiExtension } from "../operations/msiExtension.js";
 import type { FleetTask } from "./runFleet.js";
 
-/** What a fleet identity change reports per VM, besides its status. */
-export interface FleetIdentityOutcome {
+/** What a fleet identity change reports per VM, besides its status (and its role assignments, when the change grants or disables). */
+export interface FleetIdentityOutcome extends AccessOutcome {
   identity: VmIdentity;
   /** Read-plan-write rounds (0: the list page showed nothing to do, and nothing was sent). */
   attempts: number;
@@ -22,17 +31,19 @@ export interface FleetIdentityOutcome {
  * (`If-Match` of that etag); otherwise it is read first. The operation its
  * PATCH starts is followed by the fleet (a list sweep, or a read of the VM).
  */
-export function identityTask(changes: readonly IdentityChange[], options: ApplyIdentityOptions): FleetTask<FleetIdentityOutcome> {
+export function identityTask(changes: readonly IdentityChange[], options: ApplyIdentityOptions, access?: IdentityAccess): FleetTask<FleetIdentityOutcome> {
   const budgets = [
     ...(changes.some((c) => c.op === "enableSystemAssigned") ? ["managedIdentityCreate"] : []),
     ...(changes.some((c) => c.op === "assignUserAssigned") ? ["managedIdentityAssign"] : []),
   ];
   return async (vm, op, entry, fleet) => {
     const target = vmIdentityTarget(op.target, vm);
-    let listed = entry.snapshot;
+    // Role assignments (grants, orphans of a disabled system identity): prepared on the VM as listed or read, finished on the identity written.
+    const before = await prepareIdentityAccess(op, target, changes, access, options, entry.snapshot);
+    let listed = before?.snapshot ?? entry.snapshot;
     if (listed) {
       const plan = planOnSnapshot(target, listed, changes, options.concurrency);
-      if (!plan.request) return { changed: false, extra: { identity: plan.current, attempts: 0 } };
+      if (!plan.request) return finishAccess(before?.prepared, op, { changed: false, extra: { identity: plan.current, attempts: 0 } });
     }
     let reapply: { identity: IdentityPatchBody } | undefined;
     let rounds = 0;
@@ -42,11 +53,14 @@ export function identityTask(changes: readonly IdentityChange[], options: ApplyI
       const written = await writeIdentityChange(op, target, changes, options, start);
       rounds += written.rounds;
       const followable = written.response.headers["azure-asyncoperation"] ?? written.response.headers["location"];
-      if (!followable) return { changed: written.changed, extra: { identity: fromArmIdentity((written.response.body as Record<string, unknown>)?.["identity"]), attempts: rounds } };
+      if (!followable) {
+        const identity = fromArmIdentity((written.response.body as Record<string, unknown>)?.["identity"]);
+        return finishAccess(before?.prepared, op, { changed: written.changed, extra: { identity, attempts: rounds } });
+      }
       try {
         // The change is in place when the resource shows the identity the write aimed at.
         const final = await fleet.confirm(op, target.url, written.response, entry, (body) => holdsIdentity(fromArmIdentity(body["identity"]), written.desired));
-        return { changed: written.changed, extra: { identity: fromArmIdentity(final["identity"]), attempts: rounds } };
+        return finishAccess(before?.prepared, op, { changed: written.changed, extra: { identity: fromArmIdentity(final["identity"]), attempts: rounds } });
       } catch (e) {
         // An operation refused by a budget no header reports: slow that budget down and write again.
         if (!isThrottled(e) || tries >= MAX_THROTTLED_TRIES) throw e;
@@ -66,10 +80,10 @@ function isThrottled(e: unknown): boolean {
 }
 
 /** Plan `changes` for one VM: from its list page when it has one, else from a read. */
-export function identityPlanTask(changes: readonly IdentityChange[]): FleetTask<{ plan: IdentityPlan }> {
+export function identityPlanTask(changes: readonly IdentityChange[], access?: IdentityAccess): FleetTask<{ plan: IdentityPlan }> {
   return async (vm, op, entry) => {
     const target = vmIdentityTarget(op.target, vm);
-    const plan = entry.snapshot?.etag ? planOnSnapshot(target, entry.snapshot, changes) : await planIdentity(op, target, changes);
+    const plan = entry.snapshot?.etag ? await planWithAccess(op, target, entry.snapshot, changes, access) : await planIdentity(op, target, changes, undefined, access);
     return { changed: plan.request !== undefined, extra: { plan } };
   };
 }

@@ -20,8 +20,8 @@ export interface ArmPollerSpec<T> {
    * 204) ends the operation at once.
    */
   start(): Promise<ArmResponse>;
-  /** The result from the final response: the resource read back, or the last status. */
-  result(final: ArmResponse): T;
+  /** The result from the final response: the resource read back, or the last status (and any step that follows it, in the same operation). */
+  result(final: ArmResponse): T | Promise<T>;
 }
 
 const TERMINAL = new Set(["succeeded", "failed", "canceled", "cancelled"]);

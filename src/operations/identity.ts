@@ -5,6 +5,7 @@ import { type ArmTarget, patchIdentityRequest, vmUrl } from "../core/armRequests
 import type { ResourceGroupScoped } from "../core/resourceId.js";
 import { type IdentityChange, type IdentityPatchBody, planIdentityChange } from "../core/planIdentityChange.js";
 import { armRequest, type RawArmRequest } from "../core/request.js";
+import type { RoleAssignmentInfo } from "../core/roles.js";
 import { type ResourceSnapshot, snapshotOf } from "../core/snapshot.js";
 import { checkDurationInMs } from "../http/connection.js";
 import { type ArmPoller, createArmPoller, followProvisioningState, isTerminalState, provisioningStateOf } from "../http/lro.js";
@@ -13,6 +14,8 @@ import { restErrorFromResponse } from "../http/restError.js";
 import { retryAfterInMs } from "../http/retryAfter.js";
 import { logger } from "../logger.js";
 import type { ApplyIdentityOptions, ConcurrencyMode } from "../options.js";
+import { jitteredBackoffInMs } from "./backoff.js";
+import { type AccessOutcome, type IdentityAccess, type PlannedRoleAssignment, type PreparedAccess, needsAccess, planAccess, prepareAccess } from "./identityAccess.js";
 import { type ReadResource, readResource } from "./readResource.js";
 
 /** A resource whose identity can change: a VM or a scale set. */
@@ -30,16 +33,29 @@ export function vmIdentityTarget(target: ArmTarget, vm: ResourceGroupScoped): Id
   return { url: vmUrl(target, vm), label: `virtual machine '${vm.name}'` };
 }
 
-/** What `plan()` returns: the state read, the state wanted and the request that would get there. */
+/** What `plan()` returns: the state read, the state wanted and the requests that would get there. */
 export interface IdentityPlan {
   current: VmIdentity;
   desired: VmIdentity;
   /** The exact PATCH `apply()` would send now; undefined when nothing would change. */
   request?: RawArmRequest;
+  /**
+   * Every write `apply()` would send now, in order: the role assignment
+   * DELETEs (under `roleAssignments: "delete"`), the PATCH, the role
+   * assignment PUTs (a principal that does not exist yet shown as
+   * `<pending: ...>`). `[]` when nothing would be written.
+   */
+  requests: RawArmRequest[];
+  /** The grants asked for and what `apply()` would do for each (present when the change grants roles). */
+  roleAssignments?: PlannedRoleAssignment[];
+  /** The role assignments the disable would leave orphaned (under `"keep"`), read now. */
+  orphanedRoleAssignments?: RoleAssignmentInfo[];
+  /** The role assignments `apply()` would delete before the disable (under `"delete"`), read now. */
+  deletedRoleAssignments?: RoleAssignmentInfo[];
 }
 
-/** The outcome of `apply()`. */
-export interface IdentityResult {
+/** The outcome of `apply()`, with the role assignments it granted, found, orphaned or deleted. */
+export interface IdentityResult extends AccessOutcome {
   /** The identity read back after the change (or read, for a no-op). */
   identity: VmIdentity;
   /** Whether this call changed the resource (its write landed). */
@@ -56,7 +72,6 @@ export interface IdentityResult {
 export const DEFAULT_MAX_ATTEMPTS = 10;
 /** Default of {@link ApplyIdentityOptions.conflictRetryDelayInMs}. */
 export const DEFAULT_CONFLICT_RETRY_DELAY_IN_MS = 1000;
-const MAX_CONFLICT_DELAY_MS = 30_000;
 
 /** Check the options of `apply()` before anything is sent. */
 export function checkApplyOptions(options: ApplyIdentityOptions): void {
@@ -71,6 +86,8 @@ export function checkApplyOptions(options: ApplyIdentityOptions): void {
     throw new InvalidInputError("InvalidOption", `Invalid maxAttempts ${describeValue(maxAttempts)}: expected a positive integer.`, maxAttempts);
   }
   checkDurationInMs("conflictRetryDelayInMs", options.conflictRetryDelayInMs);
+  checkDurationInMs("replicationRetryDelayInMs", options.replicationRetryDelayInMs);
+  checkDurationInMs("replicationTimeoutInMs", options.replicationTimeoutInMs);
 }
 
 /** Plan `changes` over a snapshot: the body of `plan()`, and of a fleet planning from list pages. */
@@ -81,12 +98,32 @@ export function planOnSnapshot(
   concurrency: ConcurrencyMode = "optimistic",
 ): IdentityPlan {
   const { desired, patch } = planIdentityChange(snapshot.identity, changes);
-  const plan: IdentityPlan = { current: snapshot.identity, desired };
+  const plan: IdentityPlan = { current: snapshot.identity, desired, requests: [] };
   if (patch) {
     target.check?.(snapshot, desired);
     plan.request = patchIdentityRequest(target.url, patch, concurrency === "optimistic" ? snapshot.etag : undefined);
+    plan.requests.push(plan.request);
   }
   return plan;
+}
+
+/**
+ * Plan over a snapshot, role assignments included: the grants checked and
+ * their roles resolved, the orphans of a disable read, existing grants
+ * looked up, and every write `apply()` would send, in order.
+ */
+export async function planWithAccess(
+  op: Operation,
+  target: IdentityTarget,
+  snapshot: ResourceSnapshot,
+  changes: readonly IdentityChange[],
+  access: IdentityAccess | undefined,
+  concurrency: ConcurrencyMode = "optimistic",
+): Promise<IdentityPlan> {
+  const plan = planOnSnapshot(target, snapshot, changes, concurrency);
+  if (!access || !needsAccess(changes, access.changes)) return plan;
+  const { before, after, ...found } = await planAccess(op, target, { snapshot, desired: plan.desired, writes: plan.request !== undefined }, access);
+  return { ...plan, requests: [...before, ...plan.requests, ...after], ...found };
 }
 
 /** Read the resource and plan the change: `plan()`. */
@@ -95,14 +132,9 @@ export async function planIdentity(
   target: IdentityTarget,
   changes: readonly IdentityChange[],
   concurrency: ConcurrencyMode = "optimistic",
+  access?: IdentityAccess,
 ): Promise<IdentityPlan> {
-  return planOnSnapshot(target, await readResource(op, target.url), changes, concurrency);
-}
-
-function jittered(baseInMs: number, step: number): number {
-  const exponential = Math.min(MAX_CONFLICT_DELAY_MS, baseInMs * 2 ** step);
-  // Half fixed, half random: spreads writers that lost the same race.
-  return exponential / 2 + Math.random() * (exponential / 2);
+  return planWithAccess(op, target, await readResource(op, target.url), changes, access, concurrency);
 }
 
 const isConflictingWrite = (response: ArmResponse): boolean =>
@@ -226,13 +258,13 @@ export async function writeIdentityChange(
       if (lostRaces === 1) {
         logger.info(`${op.name}: ${target.label} changed since it was read (412); reading it again.`);
       } else {
-        const waitMs = baseDelay > 0 ? jittered(baseDelay, lostRaces - 2) : 0;
+        const waitMs = baseDelay > 0 ? jitteredBackoffInMs(baseDelay, lostRaces - 2) : 0;
         logger.info(`${op.name}: ${target.label} changed again (412, ${lostRaces} in a row); reading it again in ${Math.round(waitMs)} ms.`);
         await op.delay(waitMs);
       }
     } else {
       lostRaces = 0;
-      const waitMs = retryAfterInMs((name) => response.headers[name]) ?? (baseDelay > 0 ? jittered(baseDelay, conflicts) : 0);
+      const waitMs = retryAfterInMs((name) => response.headers[name]) ?? (baseDelay > 0 ? jitteredBackoffInMs(baseDelay, conflicts) : 0);
       conflicts++;
       logger.info(`${op.name}: another write to ${target.label} is running (409); retrying in ${Math.round(waitMs)} ms.`);
       await op.delay(waitMs);
@@ -241,8 +273,31 @@ export async function writeIdentityChange(
 }
 
 /**
- * Start an identity change as a core-lro poller: {@link writeIdentityChange},
- * then the operation its PATCH started, then core-lro's read of the resource.
+ * Before an identity write, the role assignment steps it needs (grants
+ * checked and resolved, orphans read, and deleted if asked), on a snapshot
+ * read for them; undefined when the change needs none.
+ */
+export async function prepareIdentityAccess(
+  op: Operation,
+  target: IdentityTarget,
+  changes: readonly IdentityChange[],
+  access: IdentityAccess | undefined,
+  options: ApplyIdentityOptions,
+  given?: ResourceSnapshot,
+): Promise<{ snapshot: ResourceSnapshot; prepared: PreparedAccess } | undefined> {
+  if (!access || !needsAccess(changes, access.changes)) return undefined;
+  const snapshot = given ?? (await readResource(op, target.url));
+  const plan = planOnSnapshot(target, snapshot, changes, options.concurrency);
+  const prepared = await prepareAccess(op, target, { snapshot, desired: plan.desired, writes: plan.request !== undefined }, access, options);
+  return { snapshot, prepared };
+}
+
+/**
+ * Start an identity change as a core-lro poller: the role assignment steps
+ * due before the write (see {@link prepareIdentityAccess}), then
+ * {@link writeIdentityChange}, the operation its PATCH started and core-lro's
+ * read of the resource, then the grants, on the principals read back. All
+ * in one operation: one correlation id, one deadline.
  */
 export function beginIdentityChange(
   op: Operation,
@@ -250,11 +305,15 @@ export function beginIdentityChange(
   changes: readonly IdentityChange[],
   options: ApplyIdentityOptions = {},
   start: IdentityStartOptions = {},
+  access?: IdentityAccess,
 ): ArmPoller<IdentityResult> {
   let changed = false;
   let rounds = 0;
+  let prepared: PreparedAccess | undefined;
   async function write(): Promise<ArmResponse> {
-    const written = await writeIdentityChange(op, target, changes, options, start);
+    const before = await prepareIdentityAccess(op, target, changes, access, options, start.snapshot);
+    prepared = before?.prepared;
+    const written = await writeIdentityChange(op, target, changes, options, before ? { snapshot: before.snapshot } : start);
     changed = written.changed;
     rounds = written.rounds;
     return written.response;
@@ -262,12 +321,17 @@ export function beginIdentityChange(
 
   return createArmPoller(op, {
     start: write,
-    result: (final) => ({
-      identity: fromArmIdentity((final.body as { identity?: unknown } | undefined)?.identity),
-      changed,
-      requestIds: op.requestIds as string[],
-      attempts: rounds,
-      correlationId: op.correlationId,
-    }),
+    result: async (final) => {
+      const read = fromArmIdentity((final.body as { identity?: unknown } | undefined)?.identity);
+      const { outcome, identity } = prepared ? await prepared.finish(op, read) : { outcome: {}, identity: read };
+      return {
+        identity,
+        changed,
+        requestIds: op.requestIds as string[],
+        attempts: rounds,
+        correlationId: op.correlationId,
+        ...outcome,
+      };
+    },
   });
 }

@@ -19,6 +19,7 @@ import {
 } from "./expectations.js";
 import {
   COMPUTE_API_VERSION,
+  FAKE_SUBSCRIPTION_ID,
   FAKE_TENANT_ID,
   loadFixture,
   RESOURCE_GROUP,
@@ -214,10 +215,15 @@ describe("remove the last user-assigned identity (remove-last-user-identity.json
 describe("disable the system-assigned identity (disable-system-identity.json)", () => {
   const step = "disable-system-identity";
   const sent = { identity: { type: "None", userAssignedIdentities: null } };
+  // Before the PATCH, the principal's role assignments are read, to name any the disable orphans (ARM keeps them).
+  const ROLE_ASSIGNMENTS_PATH = `/subscriptions/${FAKE_SUBSCRIPTION_ID}/providers/Microsoft.Authorization/roleAssignments?$filter=principalId%20eq%20%27${P(1)}%27&api-version=2022-04-01`;
+  const isRoleList = (e: { path: string }) => e.path === ROLE_ASSIGNMENTS_PATH;
 
-  it("PATCHes {type: None, userAssignedIdentities: null} and reports None from a VM without `identity`", async () => {
+  it("reads the principal's role assignments, PATCHes {type: None, userAssignedIdentities: null} and reports None from a VM without `identity`", async () => {
     const run = await runRecorded(step, (client) => client.vm(RESOURCE_GROUP, VM).disableSystemAssigned());
-    expectRequests(run.exchanges, identityChangeRequests(run.exchanges, sent));
+    expect(run.exchanges.map((e) => e.method)[1]).toBe("GET");
+    expect(run.exchanges[1]!.path).toBe(ROLE_ASSIGNMENTS_PATH);
+    expectRequests(run.exchanges.filter((e) => !isRoleList(e)), identityChangeRequests(run.exchanges.filter((e) => !isRoleList(e)), sent));
     expectCallHeaders(run, run.result.correlationId);
     expect(run.result).toEqual({
       identity: { type: "None", userAssigned: [] },
@@ -225,11 +231,16 @@ describe("disable the system-assigned identity (disable-system-identity.json)", 
       requestIds: requestIdsOf(run.exchanges),
       attempts: 1,
       correlationId: expect.stringMatching(GUID),
+      orphanedRoleAssignments: [],
     });
   });
 
-  it("fixture: SystemAssigned -> no `identity` property at all on the final GET", () => {
-    const defs = loadFixture(step);
+  it("fixture: SystemAssigned -> no `identity` property at all on the final GET; the principal held no role assignment", () => {
+    const all = loadFixture(step);
+    const list = all.filter(isRoleList);
+    expect(list).toHaveLength(1);
+    expect(list[0]!.response).toEqual({ value: [] });
+    const defs = all.filter((d) => !isRoleList(d));
     expectIdentityChangeFixture(defs, { before: SYSTEM, body: sent, during: undefined, after: undefined });
     expect(Object.keys(defs.at(-1)!.response as object)).not.toContain("identity");
   });

@@ -122,14 +122,19 @@ describe("identity of a scale set (the recorded vmss identity assign / remove)",
     const op = statusUrl();
     const scope = nock(ARM)
       .get(withApi(ssPath("vmss3"))).reply(200, scaleSet("vmss3", 2, { identity: { type: "SystemAssigned", principalId: PRINCIPAL, tenantId: TENANT } }), readHeaders(2))
+      // Removing the system identity first reads its principal's role assignments, to name those it orphans.
+      .get(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments`)
+      .query({ $filter: `principalId eq '${PRINCIPAL}'`, "api-version": "2022-04-01" })
+      .reply(200, { value: [] })
       .patch(withApi(ssPath("vmss3"))).reply(200, scaleSet("vmss3", 3, { state: "Updating" }), writeHeaders(3, op.url))
       .get(op.path).query(true).reply(200, inProgress)
       .get(op.path).query(true).reply(200, succeeded)
       .get(withApi(ssPath("vmss3"))).reply(200, scaleSet("vmss3", 3), readHeaders(3));
     const seen = capture(scope);
     const result = await fastClient().vmss(`${ssPath("vmss3")}`).identity().removeAll().apply();
-    expect(wire(seen)[1]).toEqual({ request: `PATCH ${withApi(ssPath("vmss3"))}`, ifMatch: '"2"', body: { identity: { type: "None", userAssignedIdentities: null } } });
+    expect(wire(seen)[2]).toEqual({ request: `PATCH ${withApi(ssPath("vmss3"))}`, ifMatch: '"2"', body: { identity: { type: "None", userAssignedIdentities: null } } });
     expect(result.identity).toEqual({ type: "None", userAssigned: [] });
+    expect(result.orphanedRoleAssignments).toEqual([]);
     expect(scope.isDone()).toBe(true);
   });
 

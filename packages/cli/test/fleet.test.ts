@@ -215,7 +215,7 @@ describe("remove on several VMs", () => {
     const r = await runInProcess(["remove", "--ids", linux, ids[0]!, "--user-assigned", fx.uai.ops, ...fx.flags]);
     expect(r.code).toBe(1);
     const [changed, failed] = JSON.parse(r.stdout);
-    expect(changed).toMatchObject({ resourceId: linux, status: "changed", identity: { type: "SystemAssigned" } });
+    expect(changed, JSON.stringify(changed)).toMatchObject({ resourceId: linux, status: "changed", identity: { type: "SystemAssigned" } });
     expect(failed).toMatchObject({ resourceId: ids[0], status: "failed", error: { code: "IdentityNotAssigned", message: expect.stringContaining("ops-identity") } });
     expect(failed.error).not.toHaveProperty("statusCode"); // found before any write: no HTTP status
     expect(writesOf(fx.arm)).toHaveLength(1);
