@@ -287,6 +287,8 @@ describe("an empty selection says so and exits 0", () => {
     expect(file.code).toBe(0);
     expect(file.stderr).toContain("The selection is empty:");
     expect(file.stderr).toContain("vms.txt holds no VM id");
+    const read = await runCli(["show", "--ids-file", join(dir, "vms.txt"), ...flags]);
+    expect(read).toEqual({ code: 0, stdout: "[]\n", stderr: `The selection is empty: ${join(dir, "vms.txt")} holds no VM id.\n` });
     expect(writesOf(arm)).toEqual([]);
   });
 });

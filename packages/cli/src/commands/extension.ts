@@ -9,8 +9,9 @@ import { type DryRunReport, formatDryRun } from "../output/requests.js";
 import { extensionTable, extensionsTable } from "../output/resources.js";
 import type { CliRuntime } from "../runtime.js";
 import { type EmitRow, FROM_JOURNAL, type FleetGroup, planEach, rowBase, runFleetCommand } from "./fleet.js";
-import { printFleetRead, readEachOf, readRow, vmEntry, vmIdsOf, vmOf } from "./fleetReads.js";
-import { checkNoWait, fleetInputOf } from "./identityChange.js";
+import { printFleetRead, readEachOf, readRow, readsAsFleet, vmEntry, vmIdsOf, vmOf } from "./fleetReads.js";
+import { checkNoWait } from "./identityChange.js";
+import { fleetInputOf } from "../fleet/groups.js";
 import { noteAccepted, untilAccepted } from "./noWait.js";
 import { printOneOrEach, readTargets } from "./reads.js";
 
@@ -272,27 +273,19 @@ export function registerExtension(program: Command, rt: CliRuntime): void {
       validateMsiExtensionOptions(which);
       const out = rt.printer(cmd);
       const targets = await extensionTargets(rt, cmd, options);
-      if (targets.mode === "select" || (targets.mode === "many" && options.shard !== undefined)) {
-        await printFleetRead(
-          rt,
-          cmd,
-          out,
-          {
-            label: "extension show",
-            input: fleetInputOf(targets),
-            shard: options.shard,
-            concurrency: options.concurrency,
-            run: async (group, fleetOptions, emit: EmitRow<FleetRow>) => {
-              const ids = await vmIdsOf(group, fleetOptions, emit);
-              await readEachOf(ids, fleetOptions, emit, async (id) => {
-                const found = await (await vmOf(rt, cmd, id)).msiExtension.get(which, fleetOptions.abortSignal ? { abortSignal: fleetOptions.abortSignal } : {});
-                return readRow(id, vmEntry(id, { extension: found ?? null }));
-              });
-              return {};
-            },
+      if (readsAsFleet(targets, options.shard)) {
+        await printFleetRead(rt, cmd, out, targets, options, {
+          label: "extension show",
+          run: async (group, fleetOptions, emit: EmitRow<FleetRow>) => {
+            const ids = await vmIdsOf(group, fleetOptions, emit);
+            await readEachOf(ids, fleetOptions, emit, async (id) => {
+              const found = await (await vmOf(rt, cmd, id)).msiExtension.get(which, fleetOptions.abortSignal ? { abortSignal: fleetOptions.abortSignal } : {});
+              return readRow(id, vmEntry(id, { extension: found ?? null }));
+            });
+            return {};
           },
-          extensionsTable,
-        );
+          table: extensionsTable,
+        });
         return;
       }
       await printOneOrEach(rt, out, readTargets(targets), async (ref) => {

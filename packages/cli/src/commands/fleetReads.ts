@@ -1,12 +1,21 @@
 import type { Command } from "commander";
 import { type FleetOptions, type VmHandle, parseVmResourceId } from "azure-vm-identity";
 import { ExitCode } from "../exitCodes.js";
-import type { FleetGroup } from "../fleet/groups.js";
+import { type FleetGroup, fleetInputOf } from "../fleet/groups.js";
+import type { VmTargets } from "../options/targets.js";
 import { type FleetRow, failureLines } from "../output/fleet.js";
 import type { Printer } from "../output/printer.js";
 import type { CliRuntime } from "../runtime.js";
 import { mapLimit } from "../util/mapLimit.js";
 import { type EmitRow, type FleetCommandSpec, collectFleet, finishFleet, reportEmpty, rowBase } from "./fleet.js";
+
+/**
+ * Whether a read goes through the library's fleet: a selection, a shard, or
+ * an empty list (which says so); other targets are read VM by VM, as named.
+ */
+export function readsAsFleet(targets: VmTargets, shard: string | undefined): targets is Exclude<VmTargets, { mode: "one" }> {
+  return targets.mode === "select" || (targets.mode === "many" && (shard !== undefined || targets.vms.length === 0));
+}
 
 /** Reads made at once when the library has no fleet form of a read (one VM's extension). */
 const READ_CONCURRENCY = 8;
@@ -91,13 +100,15 @@ export async function printFleetRead(
   rt: CliRuntime,
   command: Command,
   out: Printer,
-  spec: Pick<FleetCommandSpec<FleetRow>, "label" | "input" | "shard" | "concurrency" | "run">,
-  table: (entries: VmEntry[], width: number) => string,
+  targets: Exclude<VmTargets, { mode: "one" }>,
+  options: { shard?: string | undefined; concurrency?: number | "adaptive" | undefined },
+  read: { label: string; run: FleetCommandSpec<FleetRow>["run"]; table: (entries: VmEntry[], width: number) => string },
 ): Promise<void> {
-  const run = await collectFleet(rt, command, spec);
-  if (reportEmpty(rt, out, spec.input, spec.shard, run.rows, run.aborted)) return;
+  const input = fleetInputOf(targets);
+  const run = await collectFleet(rt, command, { label: read.label, input, shard: options.shard, concurrency: options.concurrency, run: read.run });
+  if (reportEmpty(rt, out, input, options.shard, run.rows, run.aborted)) return;
   const entries = run.rows.filter((r) => r.status !== "failed").map((r) => r.json as VmEntry);
-  out.result(entries, (_value, width) => table(entries, width));
+  out.result(entries, (_value, width) => read.table(entries, width));
   rt.stderr(failureLines(run.rows));
   finishFleet(rt, run);
   if (!run.aborted && run.rows.some((r) => r.status === "failed")) rt.exitCode = ExitCode.Failed;

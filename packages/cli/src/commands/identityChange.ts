@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { FleetIdentityOutcome, FleetResult, IdentityPlan } from "azure-vm-identity";
 import { UsageError } from "../errors.js";
-import type { FleetInput, SharedScope } from "../fleet/groups.js";
+import { type SharedScope, fleetInputOf } from "../fleet/groups.js";
 import { type IdentitySelection, dependsOnResourceGroup, identityIdsFor } from "../options/identities.js";
 import { type VmTargetOptions, type VmTargets, resolveVmTargets } from "../options/targets.js";
 import type { FleetDryRunRow, FleetRow } from "../output/fleet.js";
@@ -58,13 +58,6 @@ export function printIdentityPlan(out: Printer, plan: IdentityPlan): void {
 function sharedScopeOf(selection: IdentitySelection): SharedScope {
   if (selection.names.length === 0) return "none";
   return dependsOnResourceGroup(selection) ? "resourceGroup" : "subscription";
-}
-
-/** The input of a run on several VMs, from targets that are not one VM. */
-export function fleetInputOf(targets: Exclude<VmTargets, { mode: "one" }>): FleetInput {
-  return targets.mode === "many"
-    ? { kind: "list", vms: targets.vms, ...(targets.source ? { source: targets.source } : {}) }
-    : { kind: "select", selection: targets.selection };
 }
 
 /** `--no-wait` is for one VM's write, and a dry run writes nothing. */

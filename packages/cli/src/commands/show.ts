@@ -5,8 +5,7 @@ import { type VmTargetOptions, addConcurrencyOption, addVmTargetOptions, resolve
 import { armIdentity, identitiesTable, identityTable } from "../output/identity.js";
 import type { CliRuntime } from "../runtime.js";
 import { emitAll, rowBase } from "./fleet.js";
-import { printFleetRead, readRow, vmEntry } from "./fleetReads.js";
-import { fleetInputOf } from "./identityChange.js";
+import { printFleetRead, readRow, readsAsFleet, vmEntry } from "./fleetReads.js";
 import { printOneOrEach, readTargets } from "./reads.js";
 
 /** `vm-identity show`: the managed identities of one VM or several. */
@@ -37,30 +36,22 @@ export function registerShow(program: Command, rt: CliRuntime): void {
   addConcurrencyOption(command).action(async (options: VmTargetOptions & { concurrency?: number | "adaptive" }, cmd: Command) => {
     const out = rt.printer(cmd);
     const targets = await resolveVmTargets(options, rt.io, { several: true, graphQuery: rt.globals(cmd).graphQuery });
-    if (targets.mode === "select" || (targets.mode === "many" && options.shard !== undefined)) {
-      await printFleetRead(
-        rt,
-        cmd,
-        out,
-        {
-          label: "show",
-          input: fleetInputOf(targets),
-          shard: options.shard,
-          concurrency: options.concurrency,
-          // An identity plan of no change: each VM's identity from its list page (or a read), and no write.
-          run: async (group, fleetOptions, emit) => {
-            emitAll(await group.client.vms(group.targets).identity().plan(fleetOptions), emit, (r) =>
-              r.plan ? readRow(r.resourceId, vmEntry(r.resourceId, { identity: armIdentity(r.plan.current) })) : { ...rowBase(r), json: {}, detail: "" },
-            );
-            return {};
-          },
+    if (readsAsFleet(targets, options.shard)) {
+      await printFleetRead(rt, cmd, out, targets, options, {
+        label: "show",
+        // An identity plan of no change: each VM's identity from its list page (or a read), and no write.
+        run: async (group, fleetOptions, emit) => {
+          emitAll(await group.client.vms(group.targets).identity().plan(fleetOptions), emit, (r) =>
+            r.plan ? readRow(r.resourceId, vmEntry(r.resourceId, { identity: armIdentity(r.plan.current) })) : { ...rowBase(r), json: {}, detail: "" },
+          );
+          return {};
         },
-        (entries, width) =>
+        table: (entries, width) =>
           identitiesTable(
             entries.map((e) => ({ name: e.name, resourceGroup: e.resourceGroup, identity: fromArmIdentity(e["identity"]) })),
             width,
           ),
-      );
+      });
       return;
     }
     await printOneOrEach(rt, out, readTargets(targets), async (ref) => ({ ref, identity: await (await rt.vm(cmd, ref)).getIdentity(rt.operationOptions) }), {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { VmIdentityClient, VmSelection } from "azure-vm-identity";
 import { UsageError } from "../errors.js";
-import type { CliSelection, VmRef } from "../options/targets.js";
+import type { CliSelection, VmRef, VmTargets } from "../options/targets.js";
 import type { CliRuntime, ResolvedVmRef } from "../runtime.js";
 
 /** What the VMs of a run must share to be given one change: nothing, their subscription, or their subscription and resource group. */
@@ -24,6 +24,13 @@ export interface FleetGroup {
 
 /** The input of a run on several VMs: ids named on the command line, or a selection. */
 export type FleetInput = { kind: "list"; vms: readonly VmRef[]; source?: string } | { kind: "select"; selection: CliSelection };
+
+/** The input of a run on several VMs, from targets that are not one VM. */
+export function fleetInputOf(targets: Exclude<VmTargets, { mode: "one" }>): FleetInput {
+  return targets.mode === "many"
+    ? { kind: "list", vms: targets.vms, ...(targets.source ? { source: targets.source } : {}) }
+    : { kind: "select", selection: targets.selection };
+}
 
 /** The resource id of a VM as the command line gave it (or as it is built from -g/-n). */
 export function idOf(vm: ResolvedVmRef): string {
