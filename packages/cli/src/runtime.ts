@@ -5,11 +5,13 @@ import { type CliProfile, readCliProfile } from "./azure/cliProfile.js";
 import { chooseSubscription, profileEntry, subscriptionNote } from "./azure/subscription.js";
 import { armTargetOf } from "./azure/target.js";
 import { createCredential } from "./credential.js";
+import { UsageError } from "./errors.js";
 import type { ExitCodeValue } from "./exitCodes.js";
 import { isLoopbackEndpoint } from "./http/loopback.js";
 import { loopbackFailFastPolicy } from "./http/loopbackFailFastPolicy.js";
 import { requestCounterPolicy } from "./http/requestCounterPolicy.js";
 import { requestLogPolicy } from "./http/requestLogPolicy.js";
+import { type WriteListener, writeWatchPolicy } from "./http/writeWatchPolicy.js";
 import type { CliIo } from "./io.js";
 import { type GlobalOptions, type OutputFormat, type ResolvedGlobals, resolveGlobals } from "./options/global.js";
 import type { VmRef } from "./options/targets.js";
@@ -50,6 +52,7 @@ export class CliRuntime {
   private readonly clients = new Map<string, Promise<VmIdentityClient>>();
   private readonly credentials = new Map<string, TokenCredential>();
   private readonly notes = new Set<string>();
+  private readonly writeListeners = new Set<WriteListener>();
   private quiet = false;
 
   constructor(readonly io: CliIo) {}
@@ -79,6 +82,12 @@ export class CliRuntime {
   /** The global options with environment defaults; turns on the verbose log the first time it is asked with `--verbose`. */
   globals(command: Command): ResolvedGlobals {
     const globals = resolveGlobals(command.optsWithGlobals<GlobalOptions>(), this.io);
+    if (globals.graphQuery !== undefined && !command.options.some((o) => o.long === "--graph-query")) {
+      throw new UsageError(
+        `--query ${JSON.stringify(globals.graphQuery)} is not JMESPath; it reads as a Resource Graph query, which selects VMs: ` +
+          "only commands that act on several VMs take one (see --graph-query).",
+      );
+    }
     this.quiet = globals.onlyShowErrors;
     if (globals.accessToken) this.redactor.add(globals.accessToken.trim().replace(/^Bearer\s+/i, ""));
     if (globals.verbose && !this.verbose) {
@@ -121,6 +130,44 @@ export class CliRuntime {
     return this.chosenSubscription;
   }
 
+  /**
+   * The subscriptions of `--subscriptions`: ids as given, names looked up in
+   * the Azure CLI's profile (each said on stderr), as for `--subscription`;
+   * undefined (not given) is the run's default subscription.
+   */
+  async subscriptionsOf(command: Command, values: readonly string[] | undefined): Promise<string[]> {
+    if (values === undefined) return [await this.defaultSubscription(command)];
+    const profile = await this.profile();
+    const ids: string[] = [];
+    for (const value of values) {
+      const chosen = chooseSubscription({ value, source: "--subscriptions" }, profile);
+      const note = subscriptionNote(chosen, profile);
+      if (note) this.note(note);
+      if (!ids.some((id) => id.toLowerCase() === chosen.id.toLowerCase())) ids.push(chosen.id);
+    }
+    return ids;
+  }
+
+  /**
+   * What a subscription's client connects with: its endpoint, and where its
+   * credential signs in. Subscriptions with the same key can share one
+   * client (and one library fleet); others cannot.
+   */
+  async connectionKey(command: Command, subscriptionId: string): Promise<string> {
+    const target = armTargetOf(this.globals(command).endpoint, profileEntry(await this.profile(), subscriptionId), this.io.env);
+    return `${target.endpoint} ${target.authorityHost} ${target.tenantId ?? ""}`.toLowerCase();
+  }
+
+  /**
+   * Be told of every write's final answer (after retries) on every client of
+   * the run, until the returned function is called. How `--no-wait` learns
+   * that a write the library has no poller for was accepted.
+   */
+  watchWrites(listener: WriteListener): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
+  }
+
   /** The subscription of a VM: the one its id names, else the run's default. */
   async subscriptionOf(command: Command, vm: VmRef): Promise<string> {
     return vm.subscriptionId ?? (await this.defaultSubscription(command));
@@ -160,6 +207,7 @@ export class CliRuntime {
       userAgentOptions: { userAgentPrefix: "vm-identity-cli" },
       additionalPolicies: [
         { policy: requestCounterPolicy(() => this.requestsSent++), position: "perRetry" },
+        { policy: writeWatchPolicy(() => this.writeListeners), position: "perCall" },
         { policy: loopbackFailFastPolicy(), position: "perRetry" },
         ...(globals.verbose ? [{ policy: requestLogPolicy({ write: this.stderr, debug: globals.debug }), position: "perRetry" as const }] : []),
       ],

@@ -225,7 +225,7 @@ describe("mistakes", () => {
     const r = await runCli(["assign", "--system", ...fx.flags]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("No VM given");
-    expect(r.stderr).toContain("Usage: vm-identity assign (-g RG -n VM | --ids ID... | --ids-file FILE)");
+    expect(r.stderr).toContain("Usage: vm-identity assign (-g RG [-n VM] | --ids ID... | --ids-file FILE |");
     expect(fx.arm.requests).toEqual([]);
   });
 

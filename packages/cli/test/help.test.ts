@@ -37,6 +37,7 @@ describe("help", () => {
       "extension show",
       "identity",
       "identity create",
+      "identity list",
       "identity show",
       "identity delete",
       "create",

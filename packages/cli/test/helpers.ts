@@ -116,6 +116,12 @@ export async function startFixture(): Promise<Fixture> {
   };
 }
 
+/** The flags pointing the command at an emulator (`--endpoint ... --subscription <its first> --access-token ...`). */
+export async function flagsFor(arm: FakeArm): Promise<string[]> {
+  const token = (await arm.credential.getToken(`${arm.endpoint}/.default`))!.token;
+  return ["--endpoint", arm.endpoint, "--subscription", arm.subscriptionId, "--access-token", token];
+}
+
 /** The write requests (PUT, PATCH, DELETE) the emulator received. */
 export function writesOf(arm: FakeArm): { method: string; url: string; body: unknown }[] {
   return arm.requests.filter((r) => r.method !== "GET");

@@ -1,7 +1,7 @@
 /** Output for people and for scripts: wrapping, display width, tsv and tables as the Azure CLI makes them, --query. */
 import { InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
-import { parseQuery } from "../src/options/query.js";
+import { type CompiledQuery, isGraphQuery, parseQuery } from "../src/options/query.js";
 import { formatAutoTable } from "../src/output/autoTable.js";
 import { colorJson } from "../src/output/jsonColor.js";
 import { Printer, QueryError } from "../src/output/printer.js";
@@ -119,34 +119,58 @@ describe("-o table with --query, as the Azure CLI", () => {
   });
 });
 
+/** A `--query` that must be JMESPath. */
+function jmes(expression: string): CompiledQuery {
+  const query = parseQuery(expression);
+  if (isGraphQuery(query)) throw new Error(`${expression} was read as a Resource Graph query`);
+  return query;
+}
+
 describe("--query", () => {
-  it("is compiled when parsed: a mistake is a usage error that shows an example", () => {
+  it("is compiled when parsed: a mistake is a usage error that shows an example, and names --graph-query", () => {
     expect(() => parseQuery("[?name=='x'")).toThrow(InvalidArgumentError);
-    expect(() => parseQuery("[?name=='x'")).toThrow(/not a valid JMESPath expression: .*Example: --query/);
+    expect(() => parseQuery("[?name=='x'")).toThrow(/not a valid JMESPath expression: .*Example: --query .*--graph-query/);
     expect(() => parseQuery(" ")).toThrow(/must not be empty/);
   });
 
+  it("a value that is not JMESPath but reads as a Resource Graph query is one (it selects VMs); valid JMESPath stays JMESPath", () => {
+    for (const kql of [
+      "resources | where type =~ 'microsoft.compute/virtualmachines'",
+      "Resources | where resourceGroup == 'web' | project id",
+      "resources | where tags['env'] == 'prod'",
+      "where type =~ 'microsoft.compute/virtualmachines'",
+      "resources | take 5",
+    ]) {
+      expect(parseQuery(kql)).toEqual({ kql });
+    }
+    for (const expression of ["resources", "resources | where", "[].id | [0]", "principalId"]) {
+      expect(isGraphQuery(parseQuery(expression)), expression).toBe(false);
+    }
+    // Neither: a usage error.
+    expect(() => parseQuery("[].id |")).toThrow(InvalidArgumentError);
+  });
+
   it("reads backtick literals that are not JSON as strings, as the Azure CLI does", () => {
-    expect(parseQuery("[?type==`SystemAssigned`].name").search([{ name: "a", type: "SystemAssigned" }, { name: "b", type: "None" }])).toEqual(["a"]);
+    expect(jmes("[?type==`SystemAssigned`].name").search([{ name: "a", type: "SystemAssigned" }, { name: "b", type: "None" }])).toEqual(["a"]);
   });
 
   it("is applied before the format", () => {
-    const query = parseQuery("{id: principalId, kind: type}");
+    const query = jmes("{id: principalId, kind: type}");
     const value = { type: "SystemAssigned", principalId: "p-1" };
     expect(printed({ format: "tsv", query }, value)).toBe("p-1\tSystemAssigned\n");
     expect(printed({ format: "json", query }, value)).toBe('{\n  "id": "p-1",\n  "kind": "SystemAssigned"\n}\n');
     expect(printed({ format: "table", query }, value)).toBe("Id   Kind\n---  --------------\np-1  SystemAssigned\n");
-    expect(printed({ format: "tsv", query: parseQuery("principalId") }, value)).toBe("p-1\n");
+    expect(printed({ format: "tsv", query: jmes("principalId") }, value)).toBe("p-1\n");
   });
 
   it("prints nothing for a null result, in every format", () => {
     for (const format of ["json", "jsonc", "tsv", "table"] as const) {
-      expect(printed({ format, query: parseQuery("missing") }, { a: 1 })).toBe("");
+      expect(printed({ format, query: jmes("missing") }, { a: 1 })).toBe("");
     }
   });
 
   it("reports a query that fails on the result", () => {
-    expect(() => printed({ format: "json", query: parseQuery("length(a)") }, { a: 5 })).toThrow(QueryError);
+    expect(() => printed({ format: "json", query: jmes("length(a)") }, { a: 5 })).toThrow(QueryError);
   });
 });
 

@@ -32,7 +32,7 @@ describe("help and version", () => {
   it("prints a subcommand's help with its global options", async () => {
     const r = await runInProcess(["extension", "install", "--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: vm-identity extension install|set (-g RG --vm-name VM | --ids ID... |");
+    expect(r.stdout).toContain("Usage: vm-identity extension install|set (-g RG [--vm-name VM] | --ids ID... |");
     expect(r.stdout).toContain("--dry-run");
     expect(r.stdout).toContain("--access-token <token>");
   });
@@ -63,11 +63,12 @@ describe("usage errors exit 2 with the usage line, before any request", () => {
   });
 
   it("missing target", async () => {
-    expectUsage(await runInProcess(["show", ...OFFLINE]), /No VM given: pass -g\/--resource-group/, "vm-identity show (-g RG -n VM | --ids ID... | --ids-file FILE)");
+    expectUsage(await runInProcess(["show", ...OFFLINE]), /No VM given: pass -g\/--resource-group/, "vm-identity show (-g RG [-n VM] | --ids ID... | --ids-file FILE |");
   });
 
   it("half a target", async () => {
-    expectUsage(await runInProcess(["assign", "-g", "rg", "--system", ...OFFLINE]), /Missing the VM name/, "vm-identity assign");
+    expectUsage(await runInProcess(["create", "-g", "rg", "--definition", "vm.json", ...OFFLINE]), /Missing the VM name/, "vm-identity create");
+    expectUsage(await runInProcess(["assign", "-n", "vm", "--system", ...OFFLINE]), /Missing the resource group/, "vm-identity assign");
   });
 
   it("both -g/-n and --ids", async () => {

@@ -7,6 +7,7 @@ import { collectList, parseListenPort, parseOs, parsePort } from "../src/options
 import { parseIdsFile } from "../src/options/idsFile.js";
 import { dependsOnResourceGroup, identityIdsFor, readIdentitySelection } from "../src/options/identities.js";
 import { parseConcurrency, parseVmId, resolveVmTargets } from "../src/options/targets.js";
+import { type RunFigures, addFigures } from "../src/fleet/figures.js";
 import { type FleetRow, errorJson, summaryLine } from "../src/output/fleet.js";
 import { RestError } from "azure-vm-identity";
 import { armIdentity, identitiesTable, identityChangeJson, identitySummary, identityTable } from "../src/output/identity.js";
@@ -171,7 +172,7 @@ describe("resolveVmTargets", () => {
   });
 
   it("takes --vm-name in extension commands", async () => {
-    expect(await resolveVmTargets({ resourceGroup: "rg", vmName: "vm", name: "ext" }, io, "vm-name")).toMatchObject({ mode: "one", vm: { name: "vm" } });
+    expect(await resolveVmTargets({ resourceGroup: "rg", vmName: "vm", name: "ext" }, io, { nameOption: "vm-name" })).toMatchObject({ mode: "one", vm: { name: "vm" } });
   });
 
   it.each([
@@ -184,6 +185,52 @@ describe("resolveVmTargets", () => {
   ])("rejects %j", async (options, message) => {
     await expect(resolveVmTargets(options, io)).rejects.toThrow(UsageError);
     await expect(resolveVmTargets(options, io)).rejects.toThrow(message);
+  });
+
+  it("on commands for several VMs: -g alone, --subscriptions, --tag, --location and a Resource Graph query select them", async () => {
+    const several = { several: true };
+    expect(await resolveVmTargets({ resourceGroup: "rg" }, io, several)).toEqual({ mode: "select", selection: { kind: "group", resourceGroup: "rg" } });
+    expect(await resolveVmTargets({ resourceGroup: "rg", tag: { env: "prod" }, location: "westeurope" }, io, several)).toEqual({
+      mode: "select",
+      selection: { kind: "group", resourceGroup: "rg", tags: { env: "prod" }, location: "westeurope" },
+    });
+    expect(await resolveVmTargets({ subscriptions: ["Production", SUB] }, io, several)).toEqual({
+      mode: "select",
+      selection: { kind: "subscriptions", subscriptions: ["Production", SUB] },
+    });
+    expect(await resolveVmTargets({ tag: { env: "prod" } }, io, several)).toEqual({ mode: "select", selection: { kind: "subscriptions", tags: { env: "prod" } } });
+    expect(await resolveVmTargets({ graphQuery: "resources | project id", subscriptions: [SUB] }, io, several)).toEqual({
+      mode: "select",
+      selection: { kind: "query", query: "resources | project id", subscriptions: [SUB] },
+    });
+    // The global --query, when it holds KQL, is the same as --graph-query.
+    expect(await resolveVmTargets({}, io, { several: true, graphQuery: "resources | project id" })).toEqual({
+      mode: "select",
+      selection: { kind: "query", query: "resources | project id" },
+    });
+  });
+
+  it("--journal and --shard make one VM a run on several", async () => {
+    expect(await resolveVmTargets({ resourceGroup: "rg", name: "vm", shard: "1/2" }, io, { several: true })).toEqual({
+      mode: "many",
+      vms: [{ subscriptionId: undefined, resourceGroup: "rg", name: "vm" }],
+    });
+    expect(await resolveVmTargets({ ids: [id("vm")], journal: "run.jsonl" }, io, { several: true })).toMatchObject({ mode: "many", vms: [{ name: "vm" }] });
+  });
+
+  it.each([
+    [{ ids: [id("a"), id("b")], tag: { env: "prod" } }, /--tag select VMs by themselves: they cannot be combined with --ids or --ids-file/],
+    [{ idsFile: "vms.txt", subscriptions: [SUB] }, /--subscriptions select VMs by themselves/],
+    [{ resourceGroup: "rg", subscriptions: [SUB] }, /-g selects the VMs of a resource group in one subscription: name that subscription with --subscription/],
+    [{ resourceGroup: "rg", name: "vm", tag: { env: "prod" } }, /-n\/--name names one VM, and --tag select several/],
+    [{ resourceGroup: "rg", graphQuery: "resources" }, /--graph-query selects the VMs itself: put the resource group in the query \(\| where resourceGroup =~ 'rg'\)/],
+    [{ graphQuery: "resources", tag: { a: "b" } }, /--tag and --location filter a listed selection/],
+  ])("refuses the selection %j", async (options, message) => {
+    await expect(resolveVmTargets(options, io, { several: true })).rejects.toThrow(message);
+  });
+
+  it("refuses two Resource Graph queries", async () => {
+    await expect(resolveVmTargets({ graphQuery: "resources" }, io, { several: true, graphQuery: "resources | take 1" })).rejects.toThrow(/Two Resource Graph queries/);
   });
 
   it("says what an --ids value should be, with an example, when it is a name or another resource's id", () => {
@@ -300,18 +347,63 @@ describe("styleFor", () => {
 
 describe("several VMs: pure parts", () => {
   const row = (status: FleetRow["status"]): FleetRow => ({ resourceId: "/x", status, json: {}, detail: "" });
-  const stats = { writes: 3, throttled: 1, peakConcurrency: 16 };
+  const stats: RunFigures = {
+    requests: 1,
+    throttled: 1,
+    throttledBy: {},
+    peakConcurrency: 16,
+    confirmations: { vmReads: 0, sweeps: 0, sweepPages: 0 },
+    fromJournal: 0,
+    duplicates: 0,
+  };
 
-  it("summaryLine: changed, unchanged, failed and unknown counted apart, 429s and peak concurrency (no more than the VMs), singular forms", () => {
+  it("summaryLine: changed, unchanged, failed and unknown counted apart, requests, 429s and peak concurrency (no more than the VMs), singular forms", () => {
     const rows = [row("changed"), row("changed"), row("unchanged"), row("failed"), row("unknown")];
-    expect(summaryLine(rows, { dryRun: false, stats: { ...stats, throttled: 3 } })).toBe(
-      "5 VMs: 2 changed, 1 unchanged, 1 failed, 1 unknown (3 429s absorbed, peak concurrency 5)\n",
+    expect(summaryLine(rows, { dryRun: false, stats: { ...stats, requests: 12, throttled: 3 } })).toBe(
+      "5 VMs: 2 changed, 1 unchanged, 1 failed, 1 unknown (12 requests; 3 429s absorbed; peak concurrency 5)\n",
     );
     expect(summaryLine([row("changed")], { dryRun: false, stats })).toBe(
-      "1 VM: 1 changed, 0 unchanged, 0 failed, 0 unknown (1 429 absorbed, peak concurrency 1)\n",
+      "1 VM: 1 changed, 0 unchanged, 0 failed, 0 unknown (1 request; 1 429 absorbed; peak concurrency 1)\n",
     );
     expect(summaryLine(rows, { dryRun: false })).toBe("5 VMs: 2 changed, 1 unchanged, 1 failed, 1 unknown\n");
     expect(summaryLine(rows, { dryRun: true })).toBe("5 VMs: 2 would change, 1 unchanged, 1 failed, 1 unknown (dry run: nothing was sent)\n");
+  });
+
+  it("summaryLine: which budget each 429 was blamed on, how outcomes were read (sweeps and VM reads), the journal, duplicates and the shard", () => {
+    const rows = [row("changed"), row("changed"), row("unchanged")];
+    const figures: RunFigures = {
+      ...stats,
+      requests: 9,
+      throttled: 3,
+      throttledBy: { armWrites: 2, managedIdentity: 1, armReads: 0 },
+      confirmations: { vmReads: 1, sweeps: 2, sweepPages: 5 },
+      fromJournal: 1,
+      duplicates: 1,
+    };
+    expect(summaryLine(rows, { dryRun: false, stats: figures, shard: "2/4" })).toBe(
+      "shard 2/4: 3 VMs: 2 changed, 1 unchanged, 0 failed, 0 unknown (9 requests; 3 429s absorbed (armWrites 2, managedIdentity 1); " +
+        "outcomes read by 2 list sweeps of 5 pages and 1 VM read; 1 done before, per the journal; 1 duplicate; peak concurrency 3)\n",
+    );
+    const bySweep = { ...stats, confirmations: { vmReads: 0, sweeps: 1, sweepPages: 1 } };
+    expect(summaryLine(rows, { dryRun: false, stats: bySweep })).toContain("; outcomes read by 1 list sweep of 1 page;");
+    const byReads = { ...stats, confirmations: { vmReads: 3, sweeps: 0, sweepPages: 0 } };
+    expect(summaryLine(rows, { dryRun: false, stats: byReads })).toContain("; outcomes read by 3 VM reads;");
+  });
+
+  it("addFigures: sums, merges the 429s by budget, and adds peaks only of runs at the same time", () => {
+    const a: RunFigures = { ...stats, requests: 2, throttledBy: { armWrites: 1 }, peakConcurrency: 4, confirmations: { vmReads: 1, sweeps: 1, sweepPages: 2 } };
+    const b: RunFigures = { ...stats, requests: 3, throttledBy: { armWrites: 2, armReads: 1 }, peakConcurrency: 6, fromJournal: 2 };
+    expect(addFigures(a, b, true)).toEqual({
+      requests: 5,
+      throttled: 2,
+      throttledBy: { armWrites: 3, armReads: 1 },
+      peakConcurrency: 10,
+      confirmations: { vmReads: 1, sweeps: 1, sweepPages: 2 },
+      fromJournal: 2,
+      duplicates: 0,
+    });
+    expect(addFigures(a, b, false)!.peakConcurrency).toBe(6);
+    expect(addFigures(undefined, b, true)).toBe(b);
   });
 
   it("parseIdsFile: one id a line; blank lines, comments, CRLF and a BOM ignored; lines numbered for errors", () => {
@@ -319,8 +411,8 @@ describe("several VMs: pure parts", () => {
       { id: "/a", where: "f.txt line 2" },
       { id: "/b", where: "f.txt line 4" },
     ]);
-    expect(() => parseIdsFile("# only comments\n\n", "f.txt")).toThrow(UsageError);
-    expect(() => parseIdsFile("# only comments\n\n", "f.txt")).toThrow(/^The selection is empty: f.txt holds no VM id/);
+    // A file of no id is an empty selection, which the command reports (exit 0), not a mistake.
+    expect(parseIdsFile("# only comments\n\n", "f.txt")).toEqual([]);
   });
 
   it("parseConcurrency: adaptive or a positive integer", () => {

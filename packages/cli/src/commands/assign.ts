@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { addIdentityOptions, readIdentitySelection, type IdentityOptions } from "../options/identities.js";
+import { addSelectionOptions } from "../options/selection.js";
 import { addConcurrencyOption, addVmTargetOptions, vmTargetUsage } from "../options/targets.js";
 import type { CliRuntime } from "../runtime.js";
 import { type ChangeSet, type IdentityChangeOptions, runIdentityChange } from "./identityChange.js";
@@ -16,7 +17,7 @@ export function registerAssign(program: Command, rt: CliRuntime): void {
         "group, or in --identity-resource-group, without a request. Replaces Update-AzureRmVM -AssignIdentity:$SystemAssigned " +
         "and -IdentityType UserAssigned -IdentityID.",
     )
-    .usage(`${vmTargetUsage("name", true)} [--identities ID...] [--dry-run] [options]`)
+    .usage(`${vmTargetUsage("name", true)} [--identities ID...] [--dry-run | --no-wait] [options]`)
     .addHelpText(
       "after",
       "\nExamples:\n" +
@@ -25,15 +26,25 @@ export function registerAssign(program: Command, rt: CliRuntime): void {
         "  vm-identity assign -g myResourceGroup -n myVM --identities [system] $ID\n" +
         "  vm-identity assign -g myResourceGroup -n myVM --dry-run\n" +
         "  vm-identity assign -g myRG -n myVM --query systemAssignedIdentity -o tsv\n" +
+        "  vm-identity assign -g myResourceGroup -n myVM --no-wait\n" +
         "  vm-identity assign --ids $VM1 $VM2 $VM3 -o table\n" +
         '  az vm list --query "[].id" -o tsv | vm-identity assign --ids-file -\n' +
-        "\nWith several VMs (several --ids, or --ids-file), in one or more subscriptions, the VMs are changed at once, at " +
-        "the pace ARM allows; the output is one result per VM and the exit code is 1 when any VM failed.\n",
+        "  vm-identity assign -g web --identities $ID --journal web.jsonl\n" +
+        "  vm-identity assign --subscriptions Production Staging --tag env=prod\n" +
+        "  vm-identity assign --graph-query \"resources | where tags.team == 'data'\"\n" +
+        "  vm-identity assign --subscriptions Production --shard 1/4 --journal 1.jsonl\n" +
+        "\nWith several VMs (several --ids, --ids-file, -g without -n, --subscriptions, --tag, --location, --graph-query), " +
+        "in one or more subscriptions, the VMs are changed at once, each subscription at the pace ARM allows it; the output " +
+        "is one result per VM and the exit code is 1 when any VM failed or its outcome is unknown. --journal FILE makes " +
+        "the run resumable: run the same command again and the VMs done are skipped. --shard K/N does the Kth of N " +
+        "shares, so that N machines can share one selection.\n",
     );
   addVmTargetOptions(command, { idsFile: true });
+  addSelectionOptions(command, { writes: true });
   addIdentityOptions(command, "assign");
   addConcurrencyOption(command)
     .option("--dry-run", "read the VM and print the request that would be sent, without sending it")
+    .option("--no-wait", "return once the PATCH is accepted, without waiting for it to finish (one VM)")
     .action(async (options: IdentityChangeOptions & IdentityOptions, cmd: Command) => {
       const selection = readIdentitySelection(options);
       await runIdentityChange(rt, cmd, options, selection, <B extends ChangeSet<B>>(change: B, ids: string[]): B => {

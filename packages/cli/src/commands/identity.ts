@@ -3,9 +3,10 @@ import { InvalidArgumentError } from "commander";
 import { type UserAssignedIdentityHandle, isInvalidInputError, parseUserAssignedIdentityId } from "azure-vm-identity";
 import { OperationFailedError, UsageError } from "../errors.js";
 import { nonEmpty } from "../options/parsers.js";
+import { collectTag } from "../options/selection.js";
 import type { DryRunReport } from "../output/requests.js";
 import { formatDryRun } from "../output/requests.js";
-import { userAssignedIdentityTable } from "../output/resources.js";
+import { identityListEntry, identityListTable, userAssignedIdentityTable } from "../output/resources.js";
 import type { CliRuntime } from "../runtime.js";
 import { printOneOrEach } from "./reads.js";
 
@@ -24,13 +25,6 @@ interface IdentityTargetOptions {
 }
 
 const UAI_ID_EXAMPLE = "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name>";
-
-/** Collect `key=value` tags. */
-function collectTag(value: string, previous: Record<string, string> | undefined): Record<string, string> {
-  const eq = value.indexOf("=");
-  if (eq <= 0) throw new InvalidArgumentError(`expected key=value, got "${value}".`);
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
-}
 
 function collectIds(value: string, previous: string[] | true | undefined): string[] {
   if (value.trim() === "") throw new InvalidArgumentError("--ids must not be empty (is a shell variable unset?).");
@@ -88,11 +82,11 @@ async function handleOf(rt: CliRuntime, command: Command, ref: IdentityRef): Pro
   return (await rt.client(command, subscriptionId)).userAssignedIdentity(ref.resourceGroup, ref.name);
 }
 
-/** `vm-identity identity create|show|delete`: user-assigned identity resources. */
+/** `vm-identity identity create|list|show|delete`: user-assigned identity resources. */
 export function registerIdentity(program: Command, rt: CliRuntime): void {
   const identity = program
     .command("identity")
-    .summary("create, show or delete a user-assigned identity")
+    .summary("create, list, show or delete user-assigned identities")
     .description("Manage user-assigned identity resources (Microsoft.ManagedIdentity/userAssignedIdentities).");
 
   identity
@@ -116,6 +110,35 @@ export function registerIdentity(program: Command, rt: CliRuntime): void {
         return;
       }
       out.result(await uai.createOrUpdate(definition, rt.operationOptions), userAssignedIdentityTable);
+    });
+
+  identity
+    .command("list")
+    .summary("list the user-assigned identities of the subscription or of a resource group")
+    .description(
+      "List the user-assigned identities of the subscription, or of one resource group, as az identity list does: " +
+        "-o json prints each with clientId, id, location, name, principalId, resourceGroup, tags, tenantId and type; " +
+        "-o table one row each (name, resource group, location, client id); -o tsv their values in key order. " +
+        "Read page by page as ARM sends them.",
+    )
+    .usage("[-g RG] [options]")
+    .option("-g, --resource-group <group>", "only the identities of this resource group", nonEmpty("--resource-group"))
+    .addHelpText(
+      "after",
+      "\nExamples:\n" +
+        "  vm-identity identity list -o table\n" +
+        "  vm-identity identity list -g myResourceGroup --query \"[].id\" -o tsv\n",
+    )
+    .action(async (options: { resourceGroup?: string }, cmd: Command) => {
+      const out = rt.printer(cmd);
+      const client = await rt.client(cmd, await rt.defaultSubscription(cmd));
+      const found = [];
+      const listing = client.listUserAssignedIdentities({
+        ...rt.operationOptions,
+        ...(options.resourceGroup !== undefined ? { resourceGroup: options.resourceGroup } : {}),
+      });
+      for await (const info of listing) found.push(identityListEntry(info));
+      out.result(found, identityListTable);
     });
 
   const show = identity

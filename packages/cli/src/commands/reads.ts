@@ -71,7 +71,7 @@ export async function printOneOrEach<T extends ReadTarget, R>(
 }
 
 /** VM targets in the form {@link printOneOrEach} takes, each labelled by the VM's name. */
-export function readTargets(targets: VmTargets): { mode: "one"; target: VmRef & ReadTarget } | { mode: "many"; targets: (VmRef & ReadTarget)[] } {
+export function readTargets(targets: Exclude<VmTargets, { mode: "select" }>): { mode: "one"; target: VmRef & ReadTarget } | { mode: "many"; targets: (VmRef & ReadTarget)[] } {
   return targets.mode === "one"
     ? { mode: "one", target: { ...targets.vm, label: targets.vm.name } }
     : { mode: "many", targets: targets.vms.map((vm) => ({ ...vm, label: vm.name })) };

@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CliIo } from "../io.js";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/printer.js";
 import { nonEmpty } from "./parsers.js";
-import { type CompiledQuery, parseQuery } from "./query.js";
+import { type CompiledQuery, type QueryValue, isGraphQuery, parseQuery } from "./query.js";
 
 export type { OutputFormat } from "../output/printer.js";
 
@@ -12,14 +12,15 @@ export interface GlobalOptions {
   endpoint?: string;
   accessToken?: string;
   output?: OutputFormat;
-  query?: CompiledQuery;
+  /** A JMESPath expression, or a Resource Graph query (see {@link parseQuery}). */
+  query?: QueryValue;
   verbose?: boolean;
   debug?: boolean;
   onlyShowErrors?: boolean;
 }
 
 /** Where the subscription asked for came from. */
-export type SubscriptionSource = "--subscription" | "AZURE_SUBSCRIPTION_ID";
+export type SubscriptionSource = "--subscription" | "--subscriptions" | "AZURE_SUBSCRIPTION_ID";
 
 /** The global options after environment defaults are applied. */
 export interface ResolvedGlobals {
@@ -34,7 +35,10 @@ export interface ResolvedGlobals {
   accessToken: string | undefined;
   /** Undefined when not given: results default to JSON, `demo` and `emulator` to text. */
   output: OutputFormat | undefined;
+  /** `--query` when it is JMESPath. */
   query: CompiledQuery | undefined;
+  /** `--query` when it is a Resource Graph query (`resources | where ...`), which selects VMs. */
+  graphQuery: string | undefined;
   /** `--verbose` or `--debug`. */
   verbose: boolean;
   debug: boolean;
@@ -78,7 +82,12 @@ export function addGlobalOptions(program: Command): Command {
         .choices(OUTPUT_FORMATS)
         .argParser(parseOutputFormat),
     )
-    .option("--query <jmespath>", 'JMESPath query applied to the result before it is formatted, e.g. --query "principalId"', parseQuery)
+    .option(
+      "--query <jmespath>",
+      'JMESPath query applied to the result before it is formatted, e.g. --query "principalId"; a Resource Graph query ' +
+        "(resources | where ...) selects the VMs, as --graph-query does",
+      parseQuery,
+    )
     .option("--verbose", "one line per request on stderr (method, URL, status, time, x-ms-request-id), with the body of each write")
     .option("--debug", "--verbose plus every request and response header (the token redacted) and the SDK's log")
     .option("--only-show-errors", "print no notes on stderr (which subscription was used, deprecations), only errors");
@@ -102,7 +111,8 @@ export function resolveGlobals(options: GlobalOptions, io: CliIo): ResolvedGloba
     endpoint: options.endpoint ?? fromEnv(io, ENV.endpoint),
     accessToken: options.accessToken ?? fromEnv(io, ENV.accessToken),
     output: options.output,
-    query: options.query,
+    query: isGraphQuery(options.query) ? undefined : options.query,
+    graphQuery: isGraphQuery(options.query) ? options.query.kql : undefined,
     verbose: options.verbose === true || options.debug === true,
     debug: options.debug === true,
     onlyShowErrors: options.onlyShowErrors === true,

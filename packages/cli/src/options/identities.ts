@@ -123,8 +123,12 @@ export function readIdentitySelection(options: IdentityOptions, { defaultToSyste
  * bare names become ids in the VM's subscription and in
  * `--identity-resource-group`, else in the VM's resource group. No request.
  */
-export function identityIdsFor(selection: IdentitySelection, vm: { subscriptionId: string; resourceGroup: string }): string[] {
+export function identityIdsFor(selection: IdentitySelection, vm: { subscriptionId: string; resourceGroup?: string | undefined }): string[] {
   const resourceGroup = selection.resourceGroup ?? vm.resourceGroup;
+  if (resourceGroup === undefined && selection.names.length > 0) {
+    throw new Error(`identityIdsFor: the resource group of ${selection.names.join(", ")} is unknown (a fleet over several groups was given identity names).`);
+  }
+  if (resourceGroup === undefined) return [...selection.ids];
   return [
     ...selection.ids,
     ...selection.names.map((name) => userAssignedIdentityResourceId({ subscriptionId: vm.subscriptionId, resourceGroup, name })),

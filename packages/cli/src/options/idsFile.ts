@@ -12,7 +12,7 @@ export interface SourcedId {
 /**
  * The ids in the text of an ids file: one a line; blank lines and everything
  * after a `#` are ignored (no VM or resource group name may contain `#`).
- * A file with no id is an empty selection: a usage error that says so.
+ * A file with no id is an empty selection (the command says so and exits 0).
  */
 export function parseIdsFile(text: string, name: string): SourcedId[] {
   const ids: SourcedId[] = [];
@@ -23,9 +23,6 @@ export function parseIdsFile(text: string, name: string): SourcedId[] {
       const id = line.replace(/#.*$/, "").trim();
       if (id !== "") ids.push({ id, where: `${name} line ${i + 1}` });
     });
-  if (ids.length === 0) {
-    throw new UsageError(`The selection is empty: ${name} holds no VM id (expected one VM resource id a line; blank lines and # comments are ignored).`);
-  }
   return ids;
 }
 

@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { type SourcedId, parseIdsFile, readIdsFile } from "./idsFile.js";
 import { nonEmpty } from "./parsers.js";
+import type { SelectionOptions } from "./selection.js";
 
 /**
  * A VM as the command line named it. `subscriptionId` is undefined for a VM
@@ -19,7 +20,7 @@ export interface VmRef {
 }
 
 /** The target options as commander parsed them. */
-export interface VmTargetOptions {
+export interface VmTargetOptions extends SelectionOptions {
   resourceGroup?: string;
   /** The VM (`-n/--name`), except in `extension` commands, where it names the extension. */
   name?: string;
@@ -30,18 +31,44 @@ export interface VmTargetOptions {
   idsFile?: string;
 }
 
-/** The VMs a command is about: one (printed as one result) or several (printed as an array). */
-export type VmTargets = { mode: "one"; vm: VmRef } | { mode: "many"; vms: VmRef[] };
+/**
+ * VMs selected without naming each: every VM of a resource group (in the
+ * run's default subscription), of subscriptions (filtered by tags and a
+ * location), or of a Resource Graph query.
+ */
+export type CliSelection =
+  | { kind: "group"; resourceGroup: string; tags?: Record<string, string>; location?: string }
+  | { kind: "subscriptions"; subscriptions?: string[]; tags?: Record<string, string>; location?: string }
+  | { kind: "query"; query: string; subscriptions?: string[] };
+
+/**
+ * The VMs a command is about: one (printed as one result), several named
+ * (printed as an array, in the order given), or a selection the library
+ * lists when the command runs (an array, in the order listed).
+ */
+export type VmTargets =
+  | { mode: "one"; vm: VmRef }
+  | { mode: "many"; vms: VmRef[]; /** Where the ids came from, e.g. `vms.txt` (for the message of an empty list). */ source?: string }
+  | { mode: "select"; selection: CliSelection };
 
 /** Which option names the VM: `-n/--name`, or `--vm-name` in `extension` commands (`az vm extension` order). */
 export type VmNameOption = "name" | "vm-name";
+
+/** How {@link resolveVmTargets} reads the options. */
+export interface ResolveTargetsOptions {
+  nameOption?: VmNameOption;
+  /** Whether the command acts on several VMs: `-g` alone and the selection options select them. */
+  several?: boolean;
+  /** A Resource Graph query given to the global `--query`. */
+  graphQuery?: string | undefined;
+}
 
 const VM_ID_EXAMPLE = "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<vm>";
 
 /** The usage text of the target options. */
 export function vmTargetUsage(nameOption: VmNameOption, several: boolean): string {
   const flag = nameOption === "vm-name" ? "--vm-name VM" : "-n VM";
-  return several ? `(-g RG ${flag} | --ids ID... | --ids-file FILE)` : `(-g RG ${flag} | --ids ID...)`;
+  return several ? `(-g RG [${flag}] | --ids ID... | --ids-file FILE | --subscriptions S... | --graph-query KQL)` : `(-g RG ${flag} | --ids ID...)`;
 }
 
 /** Collect the values of `--ids [id...]`; repeated flags accumulate. */
@@ -57,7 +84,11 @@ function collectVmIds(value: string, previous: string[] | true | undefined): str
 export function addVmTargetOptions(command: Command, options: { nameOption?: VmNameOption; idsFile?: boolean } = {}): Command {
   const nameOption = options.nameOption ?? "name";
   command
-    .option("-g, --resource-group <group>", "resource group of the VM", nonEmpty("--resource-group"))
+    .option(
+      "-g, --resource-group <group>",
+      options.idsFile ? "resource group of the VM; alone, every VM of the group" : "resource group of the VM",
+      nonEmpty("--resource-group"),
+    )
     .option(nameOption === "vm-name" ? "--vm-name <vm>" : "-n, --name <vm>", "name of the VM", nonEmpty(`--${nameOption}`))
     .option("--ids [id...]", "resource ids of one or more VMs, each in its own subscription (instead of -g and the name)", collectVmIds);
   if (options.idsFile) {
@@ -97,7 +128,7 @@ function nameFlagOf(nameOption: VmNameOption): string {
 }
 
 /** The VM named by -g and the name option, or a usage error saying what is missing. */
-function namedVm(options: VmTargetOptions, nameOption: VmNameOption): VmRef {
+function namedVm(options: VmTargetOptions, nameOption: VmNameOption, several: boolean): VmRef {
   const name = nameOption === "vm-name" ? options.vmName : options.name;
   const flag = nameFlagOf(nameOption);
   if (name !== undefined && name.startsWith("/")) {
@@ -108,37 +139,101 @@ function namedVm(options: VmTargetOptions, nameOption: VmNameOption): VmRef {
   }
   if (options.resourceGroup !== undefined) throw new UsageError(`Missing the VM name: pass ${flag} <vm>.`);
   if (name !== undefined) throw new UsageError("Missing the resource group: pass -g/--resource-group <group>.");
-  throw new UsageError(`No VM given: pass -g/--resource-group <group> and ${flag} <vm>, or --ids <VM resource id...>.`);
+  throw new UsageError(
+    `No VM given: pass -g/--resource-group <group> and ${flag} <vm>, or --ids <VM resource id...>` +
+      (several ? "; or select several: -g <group> alone, --subscriptions, --tag, --graph-query." : "."),
+  );
+}
+
+/** The selection options given, by their flags. */
+function selectionFlags(options: VmTargetOptions, graphQuery: string | undefined): string[] {
+  return [
+    ...(options.subscriptions !== undefined ? ["--subscriptions"] : []),
+    ...(options.tag !== undefined ? ["--tag"] : []),
+    ...(options.location !== undefined ? ["--location"] : []),
+    ...(graphQuery !== undefined ? ["--graph-query"] : []),
+  ];
+}
+
+/** A selection by the selection options (and `-g` alone), or undefined when none is given. */
+function selectionOf(options: VmTargetOptions, graphQuery: string | undefined, name: string | undefined, flag: string): CliSelection | undefined {
+  const filters = { ...(options.tag ? { tags: options.tag } : {}), ...(options.location !== undefined ? { location: options.location } : {}) };
+  if (graphQuery !== undefined) {
+    if (options.resourceGroup !== undefined || name !== undefined) {
+      throw new UsageError(
+        `--graph-query selects the VMs itself: put the resource group in the query (| where resourceGroup =~ '${options.resourceGroup ?? "<group>"}') instead of -g/${flag}.`,
+      );
+    }
+    if (options.tag !== undefined || options.location !== undefined) {
+      throw new UsageError("--tag and --location filter a listed selection (-g, --subscriptions); put the filter in the query instead, e.g. | where tags.env == 'prod' and location =~ 'westeurope'.");
+    }
+    return { kind: "query", query: graphQuery, ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}) };
+  }
+  if (options.resourceGroup !== undefined && name === undefined) {
+    if (options.subscriptions !== undefined) {
+      throw new UsageError("-g selects the VMs of a resource group in one subscription: name that subscription with --subscription <name or id>, not --subscriptions.");
+    }
+    return { kind: "group", resourceGroup: options.resourceGroup, ...filters };
+  }
+  if (options.subscriptions === undefined && options.tag === undefined && options.location === undefined) return undefined;
+  if (name !== undefined) {
+    throw new UsageError(`${flag} names one VM, and ${selectionFlags(options, undefined).join(", ")} select several: leave out ${flag}, or the selection options.`);
+  }
+  return { kind: "subscriptions", ...(options.subscriptions ? { subscriptions: options.subscriptions } : {}), ...filters };
 }
 
 /**
  * Resolve which VM or VMs a command is about. Every mistake (conflicting
- * options, an empty selection, an unreadable file, a value that is not a VM
- * resource id) is a usage error raised before any request. One `--ids` value
- * is one VM; several, or any `--ids-file`, are several.
+ * options, an unreadable file, a value that is not a VM resource id) is a
+ * usage error raised before any request. One `--ids` value is one VM;
+ * several, or any `--ids-file`, are several; on commands that act on
+ * several VMs, `-g` without a VM name and the selection options
+ * (`--subscriptions`, `--tag`, `--location`, a Resource Graph query) select
+ * them, and `--journal` or `--shard` make even one VM a run on several.
+ * An `--ids-file` that holds no id is an empty list (not an error).
  */
-export async function resolveVmTargets(options: VmTargetOptions, io: CliIo, nameOption: VmNameOption = "name"): Promise<VmTargets> {
-  const named = options.resourceGroup !== undefined || (nameOption === "vm-name" ? options.vmName : options.name) !== undefined;
+export async function resolveVmTargets(options: VmTargetOptions, io: CliIo, how: ResolveTargetsOptions = {}): Promise<VmTargets> {
+  const nameOption = how.nameOption ?? "name";
+  const several = how.several === true;
+  const graphQuery = options.graphQuery ?? how.graphQuery;
+  if (options.graphQuery !== undefined && how.graphQuery !== undefined) {
+    throw new UsageError("Two Resource Graph queries: pass the query to --graph-query or to --query, not both.");
+  }
+  const name = nameOption === "vm-name" ? options.vmName : options.name;
+  const named = options.resourceGroup !== undefined || name !== undefined;
   const flag = nameFlagOf(nameOption);
-  if (options.idsFile !== undefined) {
-    if (options.ids !== undefined) throw new UsageError("Name the VMs either with --ids or with --ids-file, not both.");
-    if (named) throw new UsageError(`Name the VMs either with --ids-file or with -g and ${flag}, not both.`);
-    const where = options.idsFile === "-" ? "stdin" : options.idsFile;
-    const ids: SourcedId[] = parseIdsFile(await readIdsFile(options.idsFile, io), where);
-    return { mode: "many", vms: ids.map(({ id, where: at }) => parseVmId(id, at)) };
-  }
-  if (options.ids === true) {
-    throw new UsageError(
-      "The selection is empty: --ids was given no VM id (was it given the output of a command that found none, such as an empty $(az vm list ...)?).",
-    );
-  }
-  if (options.ids !== undefined) {
-    if (named) throw new UsageError(`Name the VM either with --ids or with -g and ${flag}, not both.`);
-    const ids = options.ids;
-    const vms = ids.map((id, i) => parseVmId(id, ids.length > 1 ? `--ids value ${i + 1}` : "--ids"));
-    return vms.length === 1 ? { mode: "one", vm: vms[0]! } : { mode: "many", vms };
-  }
-  return { mode: "one", vm: namedVm(options, nameOption) };
+  const selecting = selectionFlags(options, graphQuery);
+  const targets = await (async (): Promise<VmTargets> => {
+    if (options.idsFile !== undefined || options.ids !== undefined) {
+      if (selecting.length > 0) {
+        throw new UsageError(`${selecting.join(", ")} select VMs by themselves: they cannot be combined with --ids or --ids-file (filter the list before it is given).`);
+      }
+    }
+    if (options.idsFile !== undefined) {
+      if (options.ids !== undefined) throw new UsageError("Name the VMs either with --ids or with --ids-file, not both.");
+      if (named) throw new UsageError(`Name the VMs either with --ids-file or with -g and ${flag}, not both.`);
+      const where = options.idsFile === "-" ? "stdin" : options.idsFile;
+      const ids: SourcedId[] = parseIdsFile(await readIdsFile(options.idsFile, io), where);
+      return { mode: "many", vms: ids.map(({ id, where: at }) => parseVmId(id, at)), source: where };
+    }
+    if (options.ids === true) {
+      throw new UsageError(
+        "The selection is empty: --ids was given no VM id (was it given the output of a command that found none, such as an empty $(az vm list ...)?).",
+      );
+    }
+    if (options.ids !== undefined) {
+      if (named) throw new UsageError(`Name the VM either with --ids or with -g and ${flag}, not both.`);
+      const ids = options.ids;
+      const vms = ids.map((id, i) => parseVmId(id, ids.length > 1 ? `--ids value ${i + 1}` : "--ids"));
+      return vms.length === 1 ? { mode: "one", vm: vms[0]! } : { mode: "many", vms };
+    }
+    const selection = several ? selectionOf(options, graphQuery, name, flag) : undefined;
+    if (selection) return { mode: "select", selection };
+    return { mode: "one", vm: namedVm(options, nameOption, several) };
+  })();
+  // A journal or a shard is about a run on several VMs, even when it names one.
+  if (targets.mode === "one" && (options.journal !== undefined || options.shard !== undefined)) return { mode: "many", vms: [targets.vm] };
+  return targets;
 }
 
 /** Parse `--concurrency`: `adaptive` or a positive integer. */

@@ -1,4 +1,5 @@
-import { type FleetRunStats, type RawArmRequest, isRestError, parseVmResourceId } from "azure-vm-identity";
+import { type RawArmRequest, isRestError, parseVmResourceId } from "azure-vm-identity";
+import type { RunFigures } from "../fleet/figures.js";
 import { formatRequest } from "./requests.js";
 import { formatTable } from "./table.js";
 
@@ -120,30 +121,56 @@ export function fleetDryRunText(rows: readonly FleetDryRunRow[]): string {
 export interface SummaryOptions {
   dryRun: boolean;
   /** The run's figures; absent for dry runs made VM by VM. */
-  stats?: Pick<FleetRunStats, "writes" | "throttled" | "peakConcurrency">;
+  stats?: RunFigures;
+  /** `--shard K/N`, when given. */
+  shard?: string;
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+/** `2 429s absorbed (armWrites 2, managedIdentity 1)`. */
+function throttledNote(stats: RunFigures): string {
+  const by = Object.entries(stats.throttledBy).filter(([, n]) => n > 0);
+  const head = `${plural(stats.throttled, "429")} absorbed`;
+  return by.length > 0 ? `${head} (${by.map(([budget, n]) => `${budget} ${n}`).join(", ")})` : head;
+}
+
+/** `outcomes read by 1 list sweep of 2 pages and 3 VM reads`, or undefined when nothing was read back. */
+function confirmationNote({ confirmations: c }: RunFigures): string | undefined {
+  if (c.sweeps === 0 && c.vmReads === 0) return undefined;
+  const parts = [
+    ...(c.sweeps > 0 ? [`${plural(c.sweeps, "list sweep")} of ${plural(c.sweepPages, "page")}`] : []),
+    ...(c.vmReads > 0 || c.sweeps === 0 ? [plural(c.vmReads, "VM read")] : []),
+  ];
+  return `outcomes read by ${parts.join(" and ")}`;
 }
 
 /**
  * One line, e.g.
- * `12 VMs: 10 changed, 1 unchanged, 1 failed, 0 unknown (3 429s absorbed, peak concurrency 16)`;
- * a dry run says `would change` and `(dry run: nothing was sent)`.
+ * `12 VMs: 10 changed, 1 unchanged, 1 failed, 0 unknown (31 requests; 3 429s absorbed (armWrites 3); outcomes read by 1 list sweep of 1 page; peak concurrency 12)`;
+ * every status is counted, zeros included. A dry run says `would change`
+ * and `(dry run: nothing was sent)`.
  */
 export function summaryLine(rows: readonly FleetRow[], options: SummaryOptions): string {
   const count = (status: FleetStatus): number => rows.filter((r) => r.status === status).length;
   const counts = FLEET_STATUSES.map((status) =>
     status === "changed" && options.dryRun ? `${count(status)} would change` : `${count(status)} ${status}`,
   );
-  const head = `${plural(rows.length, "VM")}: ${counts.join(", ")}`;
+  const shard = options.shard !== undefined ? `shard ${options.shard}: ` : "";
+  const head = `${shard}${plural(rows.length, "VM")}: ${counts.join(", ")}`;
   if (options.dryRun) return `${head} (dry run: nothing was sent)\n`;
   const notes: string[] = [];
-  if (options.stats) {
-    notes.push(`${plural(options.stats.throttled, "429")} absorbed`);
+  const stats = options.stats;
+  if (stats) {
+    notes.push(plural(stats.requests, "request"), throttledNote(stats));
+    const confirmed = confirmationNote(stats);
+    if (confirmed) notes.push(confirmed);
+    if (stats.fromJournal > 0) notes.push(`${stats.fromJournal} done before, per the journal`);
+    if (stats.duplicates > 0) notes.push(plural(stats.duplicates, "duplicate"));
     // The library reports the highest limit reached; no more VMs than there are can have run at once.
-    notes.push(`peak concurrency ${Math.min(options.stats.peakConcurrency, rows.length)}`);
+    notes.push(`peak concurrency ${Math.min(stats.peakConcurrency, rows.length)}`);
   }
-  return notes.length > 0 ? `${head} (${notes.join(", ")})\n` : `${head}\n`;
+  return notes.length > 0 ? `${head} (${notes.join("; ")})\n` : `${head}\n`;
 }
