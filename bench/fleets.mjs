@@ -9,13 +9,14 @@
 // Wall time is measured on the emulator's clock and set against the ideal
 // the binding budget allows (lib/ideal.mjs).
 import { setMaxListeners } from "node:events";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import pLimit from "p-limit";
 import { ourClient, peerClient } from "./lib/clients.mjs";
 import { startEmulator } from "./lib/emulator.mjs";
 import { idealSeconds } from "./lib/ideal.mjs";
 
 /** Emulator time runs this many times faster than real time (BENCH_TIME_SCALE overrides it). */
-export const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 15);
+export const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 10);
 /** Emulator time each VM write's operation runs: the middle of the 3-7 s (identity) to 9 s (scale set) Azure was seen to take. */
 export const OPERATION_MS = 7000;
 /** Each client's own poll interval when ARM sends no Retry-After, in emulator time: ours 5 s, core-lro's (the peer's) 2 s. */
@@ -136,6 +137,9 @@ async function runOne(fleetName, clientName) {
     const uai = await emu.call("addUserAssignedIdentity", { ...UAI, subscriptionId: subscriptionIds[0] });
     const cutoffMs = (CUTOFF_FACTOR * ideal.seconds * 1000) / TIME_SCALE;
     const cpuBefore = { bench: process.cpuUsage(), emulator: await emu.call("cpu") };
+    // How late the bench's timers fire: every ms of it is TIME_SCALE ms of emulator time the client lost.
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
     const realStart = performance.now();
     const emuStart = await emu.call("now");
     const outcome = client.ours
@@ -144,6 +148,7 @@ async function runOne(fleetName, clientName) {
     const emuEnd = await emu.call("now");
     const realSeconds = (performance.now() - realStart) / 1000;
     const cpu = process.cpuUsage(cpuBefore.bench);
+    loop.disable();
     const emulatorCpu = (await emu.call("cpu")) - cpuBefore.emulator;
     const arm = await emu.call("stats");
     const total = fleet.subscriptions * fleet.vmsPerSubscription;
@@ -177,6 +182,8 @@ async function runOne(fleetName, clientName) {
       conflicts: arm.conflicts,
       preconditionFailed: arm.preconditionFailed,
       cpu: { bench: (cpu.user + cpu.system) / 1e6 / realSeconds, emulator: emulatorCpu / 1e6 / realSeconds },
+      // Event-loop delay beyond the 10 ms sampling interval, real ms.
+      loopDelayMs: { p50: loop.percentile(50) / 1e6 - 10, p99: loop.percentile(99) / 1e6 - 10, max: loop.max / 1e6 - 10 },
       ...(outcome.own
         ? {
             own: {
@@ -204,9 +211,17 @@ export async function run() {
   const runs = [];
   for (const f of fleets) {
     for (const c of clients) {
-      const r = await runOne(f, c);
+      let r;
+      try {
+        r = await runOne(f, c);
+      } catch (e) {
+        // One broken run must not lose the others' figures: it shows as an error row.
+        process.stderr.write(`\n  fleet ${f} ${c}: ${e?.stack ?? e}`);
+        runs.push({ fleet: f, client: c, error: String(e?.message ?? e) });
+        continue;
+      }
       process.stderr.write(
-        `\n  fleet ${f} ${c}: ${r.seconds.toFixed(0)} s emulator (${r.realSeconds.toFixed(1)} s real), ${r.vsIdeal.toFixed(2)}× ideal, ${r.requestsPerVm.toFixed(2)} req/VM, 429s ${JSON.stringify(r.throttledBy)}, failed ${r.failed}, cpu bench ${r.cpu.bench.toFixed(2)} emulator ${r.cpu.emulator.toFixed(2)}`,
+        `\n  fleet ${f} ${c}: ${r.seconds.toFixed(0)} s emulator (${r.realSeconds.toFixed(1)} s real), ${r.vsIdeal.toFixed(2)}× ideal, ${r.requestsPerVm.toFixed(2)} req/VM, 429s ${JSON.stringify(r.throttledBy)}, failed ${r.failed}, cpu bench ${r.cpu.bench.toFixed(2)} emulator ${r.cpu.emulator.toFixed(2)}, loop delay p99 ${r.loopDelayMs.p99.toFixed(0)} ms`,
       );
       runs.push(r);
     }

@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as coldStart from "./coldStart.mjs";
 import * as cpu from "./cpu.mjs";
@@ -30,6 +31,8 @@ for (const [name, part] of Object.entries(PARTS)) {
   process.stderr.write(`bench: ${name}...`);
   results[name] = await part.run();
   timings[name] = (performance.now() - start) / 1000;
+  // Kept outside the repository after every part, so that a later part's crash loses nothing.
+  writeFileSync(join(os.tmpdir(), "azure-vm-identity-bench.json"), JSON.stringify({ results, timings }, null, 1));
   process.stderr.write(` ${timings[name].toFixed(1)} s\n`);
 }
 const runSeconds = (performance.now() - runStart) / 1000;
@@ -107,6 +110,10 @@ if (results.fleets) {
     ]);
     for (const r of runs) {
       const client = fleets.CLIENTS[r.client];
+      if (r.error) {
+        fleetRows.push([`  ${client.label}`, "error", "", "", "", "", r.error.slice(0, 80)]);
+        continue;
+      }
       const throttled = Object.entries(r.throttledBy).map(([k, n]) => `${k} ${fixed(n)}`).join(", ") || "0";
       let targets = "";
       if (client.ours) {
@@ -143,6 +150,7 @@ if (chosen.length === 0) writeDoc();
 
 /** The details of one fleet run, for the line under the table. */
 function fleetLine(r) {
+  if (r.error) return `- fleet ${r.fleet}, ${fleets.CLIENTS[r.client].label}: did not finish: ${r.error}`;
   const own = r.own
     ? `; the fleet's own stats: peak concurrency ${r.own.peakConcurrency}, confirmations ${JSON.stringify(r.own.confirmations)}`
     : "";
@@ -150,7 +158,8 @@ function fleetLine(r) {
   return (
     `- fleet ${r.fleet}, ${fleets.CLIENTS[r.client].label}: ${fixed(r.seconds)} s of emulator time in ${fixed(r.realSeconds, 1)} s real; ` +
     `${fixed(r.requests)} requests (${fixed(r.reads)} reads, ${fixed(r.writes)} writes), ${fixed(r.throttled)} 429s, ${fixed(r.conflicts)} 409s, ${fixed(r.preconditionFailed)} 412s; ` +
-    `${fixed(r.done)} of ${fixed(r.vms)} VMs hold the change${errors}; CPU busy: bench ${fixed(r.cpu.bench, 2)}, emulator ${fixed(r.cpu.emulator, 2)} of a core${own}`
+    `${fixed(r.done)} of ${fixed(r.vms)} VMs hold the change${errors}; CPU busy: bench ${fixed(r.cpu.bench, 2)}, emulator ${fixed(r.cpu.emulator, 2)} of a core; ` +
+    `the bench's event loop ran late by ${fixed(Math.max(0, r.loopDelayMs.p99))} ms at the 99th percentile, ${fixed(Math.max(0, r.loopDelayMs.max))} ms at most (real time)${own}`
   );
 }
 
@@ -183,7 +192,7 @@ function writeDoc() {
     "",
     `${cpuSpread(results.cpu)}.`,
     "",
-    `Installed size, for context: @azure/arm-compute together with @azure/identity (which its README has users add to authenticate) ${mb(installed.peerWithIdentity)}; ours without the dependencies only the command line tool imports (@azure/identity, commander, cli-progress) ${mb(installed.oursWithoutCliDeps)}.`,
+    `Installed size, for context: @azure/arm-compute together with @azure/identity (which its README has users add to authenticate) ${mb(installed.peerWithIdentity)}.`,
     "",
     "Requests of each step, as the emulator saw them (GET after a write = status polls, then the read back):",
     "",
