@@ -96,7 +96,7 @@ for (const step of results.requests ?? []) {
 const comparison = rows.map(comparisonRow);
 
 /** The fleets table: one row per fleet and client, targets on ours. */
-const FLEET_HEADER = ["fleet / client", "wall, emulator s", "× ideal", "requests/VM", "429s by budget", "VMs failed", "targets (ours)"];
+const FLEET_HEADER = ["fleet / client", "time scale", "wall, emulator s", "× ideal", "requests/VM", "429s by budget", "VMs failed", "targets (ours)"];
 const fleetRows = [];
 if (results.fleets) {
   for (const [name, fleet] of Object.entries(fleets.FLEETS)) {
@@ -106,12 +106,12 @@ if (results.fleets) {
     const b = ideal.binding;
     fleetRows.push([
       `${fleet.title}: ideal ${fixed(ideal.seconds)} s, bound by ${b.name} ((${fixed(b.tokens)} − ${fixed(b.bucket)}) / ${fixed(b.refillPerSecond, 2)}/s + ${fixed(results.fleets.operationMs / 1000)} s)`,
-      "", "", "", "", "", "",
+      "", "", "", "", "", "", "",
     ]);
     for (const r of runs) {
       const client = fleets.CLIENTS[r.client];
       if (r.error) {
-        fleetRows.push([`  ${client.label}`, "error", "", "", "", "", r.error.slice(0, 80)]);
+        fleetRows.push([`  ${client.label}`, "", "error", "", "", "", "", r.error.slice(0, 80)]);
         continue;
       }
       const throttled = Object.entries(r.throttledBy).map(([k, n]) => `${k} ${fixed(n)}`).join(", ") || "0";
@@ -126,6 +126,7 @@ if (results.fleets) {
       }
       fleetRows.push([
         `  ${client.label}`,
+        String(r.timeScale),
         `${fixed(r.seconds)}${r.cutOff ? " (cut off)" : ""}`,
         fixed(r.vsIdeal, 2),
         fixed(r.requestsPerVm, 2),
@@ -175,7 +176,7 @@ function machine() {
     `- node: ${process.version} (${os.type()} ${os.release()} ${os.arch()})`,
     `- cpu: ${cpus[0]?.model ?? "unknown"}, ${cpus.length} cores; ${fixed(os.totalmem() / 2 ** 30, 1)} GiB memory; load average (1, 5, 15 min) ${loadBefore.map((l) => fixed(l, 1)).join(", ")} at the start, ${loadAfter.map((l) => fixed(l, 1)).join(", ")} at the end`,
     `- azure-vm-identity ${version("../package.json")} (dist built from commit ${commit} and the working tree), @azure/arm-compute ${version("../node_modules/@azure/arm-compute/package.json")}, p-limit ${version("../node_modules/p-limit/package.json")}`,
-    `- fleets: emulator \`limits: "azure"\`, \`timeScale: ${results.fleets.timeScale}\`, \`operationDurationMs: ${results.fleets.operationMs}\`, a fresh emulator per run`,
+    `- fleets: emulator \`limits: "azure"\`, \`operationDurationMs: ${results.fleets.operationMs}\`, the time scale of each run in the table, a fresh emulator per run`,
   ].join("\n");
 }
 
