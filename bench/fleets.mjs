@@ -106,16 +106,22 @@ async function runPeer(emu, fleet, uai, cutoffMs, timeScale, schedule) {
   await Promise.all(
     emu.subscriptionIds.map(async (subscriptionId) => {
       const client = peerClient(emu, {}, subscriptionId);
-      for await (const vm of client.virtualMachines.list(RG, { abortSignal })) {
-        vms++;
-        const identity = peerIdentity(vm, fleet.change, uai);
-        if (!identity) continue;
-        tasks.push(
-          schedule(() => client.virtualMachines.update(RG, vm.name, { identity }, { abortSignal, updateIntervalInMs: PEER_POLL_MS / timeScale })).catch((e) => {
-            failed++;
-            count(errors, e?.code ?? e?.statusCode ?? e?.name ?? "unknown");
-          }),
-        );
+      try {
+        for await (const vm of client.virtualMachines.list(RG, { abortSignal })) {
+          vms++;
+          const identity = peerIdentity(vm, fleet.change, uai);
+          if (!identity) continue;
+          tasks.push(
+            schedule(() => client.virtualMachines.update(RG, vm.name, { identity }, { abortSignal, updateIntervalInMs: PEER_POLL_MS / timeScale })).catch((e) => {
+              failed++;
+              count(errors, e?.code ?? e?.statusCode ?? e?.name ?? "unknown");
+            }),
+          );
+        }
+      } catch (e) {
+        // The list itself failed (a page throttled past the retries): the VMs on the
+        // pages not read are never reached, and count as failed.
+        count(errors, `list page: ${e?.code ?? e?.statusCode ?? e?.name ?? "unknown"}`);
       }
     }),
   );
