@@ -20,6 +20,7 @@ import type { FleetTask } from "./runFleet.js";
 
 /** What a fleet identity change reports per VM, besides its status (and its role assignments, when the change grants or disables). */
 export interface FleetIdentityOutcome extends AccessOutcome {
+  /** The VM's identity once the change is done, as ARM shows it (as listed or read when there was nothing to do). */
   identity: VmIdentity;
   /** Read-plan-write rounds (0: the list page showed nothing to do, and nothing was sent). */
   attempts: number;
