@@ -72,8 +72,14 @@ export function identityTask(changes: readonly IdentityChange[], options: ApplyI
   };
 }
 
-/** Operations a fleet writes again when they end refused by a budget (managed identity's limit may answer so). */
-const MAX_THROTTLED_TRIES = 5;
+/**
+ * How often a fleet writes a VM again when its operation ends refused by a
+ * budget (managed identity's limit may answer so). Each refusal is learned
+ * only when the operation ends, seconds after the writes that followed it, so
+ * at the limit one VM may be refused several times while the fleet's pace
+ * settles; the fleet's deadline bounds the tries too.
+ */
+const MAX_THROTTLED_TRIES = 20;
 const THROTTLING_CODES = new Set(["TooManyRequests", "SubscriptionRequestsThrottled"]);
 
 function isThrottled(e: unknown): boolean {
