@@ -7,6 +7,7 @@ import { registerEmulator } from "./commands/emulator.js";
 import { registerExtension } from "./commands/extension.js";
 import { registerIdentity } from "./commands/identity.js";
 import { registerRemove } from "./commands/remove.js";
+import { registerRole } from "./commands/role.js";
 import { registerShow } from "./commands/show.js";
 import { CommandLineError, reportError } from "./errors.js";
 import { ExitCode, type ExitCodeValue } from "./exitCodes.js";
@@ -79,6 +80,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerRemove(program, rt);
   registerExtension(program, rt);
   registerIdentity(program, rt);
+  registerRole(program, rt);
   registerCreate(program, rt);
   registerEmulator(program, rt);
   registerDemo(program, rt);

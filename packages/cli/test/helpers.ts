@@ -91,9 +91,9 @@ export interface Fixture {
 
 export const RG = "cli-rg";
 
-/** Start an emulator seeded with a Windows VM, a Linux VM (holding `ops`) and three user-assigned identities. */
-export async function startFixture(): Promise<Fixture> {
-  const arm = await startFakeArm({ retryAfterSeconds: 0 });
+/** Start an emulator (with `options`) seeded with a Windows VM, a Linux VM (holding `ops`) and three user-assigned identities. */
+export async function startFixture(options: Parameters<typeof startFakeArm>[0] = {}): Promise<Fixture> {
+  const arm = await startFakeArm({ retryAfterSeconds: 0, ...options });
   const location = "westeurope";
   const app = arm.addUserAssignedIdentity({ resourceGroup: RG, name: "app-identity", location });
   const ops = arm.addUserAssignedIdentity({ resourceGroup: RG, name: "ops-identity", location });
