@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -18,5 +19,12 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
+    // Every core works (vitest's default leaves one idle, which on a two-core
+    // machine is half of it), and a worker keeps the modules it has loaded
+    // from one file to the next instead of loading the SDK, nock and the
+    // pipeline again for each of ~90 files: tests restore what they change
+    // (nock interceptors, log levels, fake timers) in their own hooks.
+    maxWorkers: Math.max(2, availableParallelism()),
+    isolate: false,
   },
 });

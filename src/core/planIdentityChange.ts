@@ -87,7 +87,7 @@ function canonicalCurrent(current: VmIdentity): VmIdentity {
 /**
  * Compute the identity a VM should have after `changes`, and the minimal PATCH
  * body that gets it there from `current` under ARM's merge semantics
- * (contract/ARM.md §3). Pure: no I/O, no clock.
+ * (docs/arm.md §3). Pure: no I/O, no clock.
  *
  * - The body holds only `identity`, with the canonical type spelling.
  * - The user-assigned map is sent only with a type that includes

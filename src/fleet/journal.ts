@@ -31,6 +31,16 @@ interface JournalLine {
   code?: string;
 }
 
+/** Opens the journal to append to it; a folder that does not exist or a file that cannot be written is `InvalidJournal`. */
+async function openForAppend(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, "a");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw invalid(path, code === "ENOENT" ? "its folder does not exist" : `it cannot be written (${(e as Error).message})`);
+  }
+}
+
 /** An open journal. */
 export interface Journal {
   /** The status a previous run recorded for a VM (lower-cased id), if any. */
@@ -90,11 +100,11 @@ export async function openJournal(path: string, operation: string, fingerprint: 
         if (i !== lines.length - 2) throw invalid(path, `line ${i + 2} is not JSON`);
       }
     });
-    handle = await open(path, "a");
+    handle = await openForAppend(path);
     // A torn last line ends here, so the next line starts afresh.
     if (!text.endsWith("\n")) await handle.write("\n");
   } else {
-    handle = await open(path, "a");
+    handle = await openForAppend(path);
     const header: JournalHeader = { journal: KIND, version: 1, operation, fingerprint, createdAt: new Date().toISOString() };
     await handle.write(`${JSON.stringify(header)}\n`);
   }

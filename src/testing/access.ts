@@ -33,7 +33,7 @@ export function resolveAccessOptions(options: FakeArmAccessOptions): AccessConfi
     principalReplicationDelayMs: options.principalReplicationDelayMs ?? 0,
     roleAssignmentLimit: options.roleAssignmentLimit ?? 4000,
     roleAssignmentRepeatStatus: options.roleAssignmentRepeatStatus ?? 201,
-    orphanPrincipalType: options.orphanPrincipalType ?? "stored",
+    orphanPrincipalType: options.orphanPrincipalType ?? "Unknown",
   };
   const checks: Array<[boolean, string]> = [
     [

@@ -28,8 +28,8 @@ export interface FakeArmAccessOptions {
   roleAssignmentRepeatStatus?: 200 | 201;
   /**
    * `principalType` shown by an assignment whose principal was deleted (an
-   * orphan): `"stored"` (default) keeps the value it was created with,
-   * `"Unknown"` shows it as the portal does.
+   * orphan): `"Unknown"` (default), as ARM shows an orphan, or `"stored"`,
+   * the value it was created with.
    */
   orphanPrincipalType?: "stored" | "Unknown";
 }

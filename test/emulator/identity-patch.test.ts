@@ -1,5 +1,5 @@
 /**
- * The merge-PATCH identity semantics: every row of contract/ARM.md §3, then
+ * The merge-PATCH identity semantics: every row of docs/arm.md §3, then
  * the merge rules around them.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -41,7 +41,7 @@ function provisioned(...ids: string[]): Record<string, { principalId: string; cl
 
 const SYSTEM = { principalId: expect.stringMatching(GUID), tenantId: DEFAULT_TENANT_ID };
 
-describe("ARM.md §3 table: each accepted body and the resulting identity", () => {
+describe("docs/arm.md §3 table: each accepted body and the resulting identity", () => {
   it("none → enable system", async () => {
     seed();
     const { patch, vm } = await patchAndSettle({ identity: { type: "SystemAssigned" } });

@@ -111,23 +111,23 @@ describe("orphans: disabling an identity deletes its principal and keeps its ass
     return principal;
   }
 
-  it("after PATCH type None the assignment is still listed, principalType as stored, and arm.roleAssignments() marks it orphaned", async () => {
+  it("after PATCH type None the assignment is still listed, principalType Unknown (as ARM shows it), and arm.roleAssignments() marks it orphaned", async () => {
     const principal = await vmWithGrant();
     expect(arm.roleAssignments()[0]!.orphaned).toBe(false);
     await writeAndSettle(arm, "PATCH", vmPath(arm, "rg", "vm"), { identity: { type: "None" } });
 
     const listed = await getAuthorization(arm, `${subscriptionScope(arm)}/providers/Microsoft.Authorization/roleAssignments?$filter=${encodeURIComponent(`principalId eq '${principal}'`)}`);
     expect(listed.body.value).toHaveLength(1);
-    expect(listed.body.value[0].properties).toMatchObject({ principalId: principal, principalType: "ServicePrincipal" });
-    expect(arm.roleAssignments()).toEqual([expect.objectContaining({ principalId: principal, orphaned: true, principalType: "ServicePrincipal" })]);
+    expect(listed.body.value[0].properties).toMatchObject({ principalId: principal, principalType: "Unknown" });
+    expect(arm.roleAssignments()).toEqual([expect.objectContaining({ principalId: principal, orphaned: true, principalType: "Unknown" })]);
   });
 
-  it("shows an orphan's principalType as Unknown with orphanPrincipalType: 'Unknown'", async () => {
-    const principal = await vmWithGrant({ orphanPrincipalType: "Unknown" });
+  it("shows an orphan's principalType as it was made with orphanPrincipalType: 'stored'", async () => {
+    const principal = await vmWithGrant({ orphanPrincipalType: "stored" });
     await writeAndSettle(arm, "PATCH", vmPath(arm, "rg", "vm"), { identity: { type: "None" } });
     const [held] = arm.roleAssignments();
-    expect(held).toMatchObject({ principalId: principal, principalType: "Unknown", orphaned: true });
-    expect((await getAuthorization(arm, held!.id)).body.properties.principalType).toBe("Unknown");
+    expect(held).toMatchObject({ principalId: principal, principalType: "ServicePrincipal", orphaned: true });
+    expect((await getAuthorization(arm, held!.id)).body.properties.principalType).toBe("ServicePrincipal");
   });
 
   it("enabling it again makes a new principal; the orphan keeps the old one, which is gone from the directory", async () => {

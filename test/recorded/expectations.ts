@@ -1,7 +1,7 @@
 /**
  * Assertions shared by the recorded tests: what the library put on the wire,
  * and what the fixtures must look like to be faithful to ARM
- * (/work/shared/contract/ARM.md §3, §4, §6, §7).
+ * (docs/arm.md §3, §4, §6, §7).
  */
 import { expect } from "vitest";
 import { SDK_VERSION } from "../../src/index.js";

@@ -1,5 +1,5 @@
 /**
- * The legacy MSI VM extension, replayed from recordings (ARM.md §6): the OS and
+ * The legacy MSI VM extension, replayed from recordings (docs/arm.md §6): the OS and
  * location come from one GET of the VM, then PUT (201 + Azure-AsyncOperation)
  * or DELETE (202, empty body, Azure-AsyncOperation and Location), polls, and
  * for an install a GET of the extension.
@@ -22,7 +22,7 @@ afterAll(restoreNetwork);
 const extensionPath = (vm: string, name: string): string => `${vmPath(vm)}/extensions/${name}?api-version=${COMPUTE_API_VERSION}`;
 const vmUrlPath = (vm: string): string => `${vmPath(vm)}?api-version=${COMPUTE_API_VERSION}`;
 
-/** The ARM.md §6 install body. */
+/** The docs/arm.md §6 install body. */
 const installBody = (os: "Windows" | "Linux") => ({
   location: "westus",
   properties: {

@@ -1,5 +1,5 @@
 /**
- * Creating a user-assigned identity, replayed from a recording (ARM.md §7):
+ * Creating a user-assigned identity, replayed from a recording (docs/arm.md §7):
  * one synchronous PUT answered 201 with tenantId/principalId/clientId.
  */
 import { afterAll, describe, expect, it } from "vitest";

@@ -54,7 +54,7 @@ function identityChangeRequests(exchanges: Parameters<typeof expectRequests>[0],
   ];
 }
 
-/** The fixture of an identity change: the ARM.md §3 row and §4 recorded PATCH behaviour. */
+/** The fixture of an identity change: the docs/arm.md §3 row and §4 recorded PATCH behaviour. */
 function expectIdentityChangeFixture(
   defs: RecordedDefinition[],
   expected: { before: unknown; body: unknown; during: unknown; after: unknown },
@@ -182,7 +182,7 @@ describe("remove one user-assigned identity of two (remove-user-identity.json)",
     });
   });
 
-  it("fixture: S,U {X,Y} -> S,U {Y} (ARM.md §3 'remove X')", () => {
+  it("fixture: S,U {X,Y} -> S,U {Y} (docs/arm.md §3 'remove X')", () => {
     expectIdentityChangeFixture(loadFixture(step), { before: both, body: sent, during: onlyY, after: onlyY });
   });
 });
@@ -207,7 +207,7 @@ describe("remove the last user-assigned identity (remove-last-user-identity.json
     });
   });
 
-  it("fixture: S,U {Y} -> SystemAssigned (ARM.md §3 'remove Y (last)')", () => {
+  it("fixture: S,U {Y} -> SystemAssigned (docs/arm.md §3 'remove Y (last)')", () => {
     expectIdentityChangeFixture(loadFixture(step), { before: onlyY, body: sent, during: SYSTEM, after: SYSTEM });
   });
 });

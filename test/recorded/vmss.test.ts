@@ -6,7 +6,7 @@
  * `Updating` with `ETag: "2"` and `Azure-AsyncOperation`, status polls
  * `InProgress` then `Succeeded`, a GET of the result; removing the last
  * identity PATCHes `{"identity":{"type":"None","userAssignedIdentities":null}}`
- * and the scale set then shows no `identity`), and as ARM.md §8 says of
+ * and the scale set then shows no `identity`), and as docs/arm.md §8 says of
  * extensions, instances and `manualupgrade`.
  */
 import nock from "nock";
@@ -163,7 +163,7 @@ describe("identity of a scale set (the recorded vmss identity assign / remove)",
   });
 });
 
-describe("the MSI extension on a scale set (ARM.md §6, §8)", () => {
+describe("the MSI extension on a scale set (docs/arm.md §6, §8)", () => {
   it("Manual with upgradeInstances: GET, PUT without location, poll, GET the extension, list the instances (two pages), manualupgrade of those behind, poll, its Location", async () => {
     const put = statusUrl();
     const upgrade = statusUrl();

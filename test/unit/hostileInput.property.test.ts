@@ -316,7 +316,7 @@ describe("hostile user-assigned identity ids", () => {
     );
   });
 
-  // API.md: "Input errors are thrown before any request": the builder checks ids as they are given.
+  // Input errors are thrown before any request: the builder checks ids as they are given.
   it("refuses a malformed id before any request", async () => {
     const { client, urls } = newClient();
     expect(() => client.vm("rg", "vm").identity().assignUserAssigned("not-an-id")).toThrow(InvalidInputError);

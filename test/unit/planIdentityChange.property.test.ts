@@ -5,7 +5,7 @@ import { type IdentityChange, planIdentityChange } from "../../src/core/planIden
 import { InvalidInputError } from "../../src/core/errors.js";
 
 // ---------------------------------------------------------------------------
-// An independent model of ARM (contract/ARM.md §2-§3). Written from the
+// An independent model of ARM (docs/arm.md §2-§3). Written from the
 // contract, not from the planner: nothing here imports src/core helpers.
 // ---------------------------------------------------------------------------
 
@@ -215,7 +215,7 @@ const RUNS = 1000;
 const stats = { planned: 0, patched: 0, refused: 0 };
 
 describe("planIdentityChange against a model of ARM", () => {
-  it("the model itself: accepts every ARM.md §3 body and rejects the known-bad ones", () => {
+  it("the model itself: accepts every docs/arm.md §3 body and rejects the known-bad ones", () => {
     const X = POOL[0]!;
     const Y = POOL[1]!;
     const su = "SystemAssigned, UserAssigned" as const;
@@ -223,7 +223,7 @@ describe("planIdentityChange against a model of ARM", () => {
     expect(armRejects({ type: su, users: [X, Y] }, { identity: { type: su, userAssignedIdentities: { [X]: null } } })).toEqual([]);
     expect(armRejects({ type: "UserAssigned", users: [Y] }, { identity: { type: "None", userAssignedIdentities: null } })).toEqual([]);
     expect(armRejects({ type: su, users: [X] }, { identity: { type: "UserAssigned" } })).toEqual([]);
-    // Known-bad bodies (ARM.md §2-§3).
+    // Known-bad bodies (docs/arm.md §2-§3).
     const bad: [ArmState, unknown][] = [
       [{ type: "None", users: [] }, { identity: { type: "SystemAssigned,UserAssigned", userAssignedIdentities: { [X]: {} } } }],
       [{ type: "SystemAssigned", users: [] }, { identity: { type: "SystemAssigned", userAssignedIdentities: { [X]: {} } } }],

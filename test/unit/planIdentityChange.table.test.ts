@@ -7,7 +7,7 @@ import { InvalidInputError } from "../../src/core/errors.js";
 const SUB = "00000000-0000-0000-0000-0000000000aa";
 const uai = (name: string): string =>
   `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
-// The identity service's own spelling of the same id (ARM.md §2).
+// The identity service's own spelling of the same id (docs/arm.md §2).
 const lowerRg = (id: string): string => id.replace("/resourceGroups/", "/resourcegroups/");
 
 const X = uai("idX");
@@ -40,7 +40,7 @@ function thrown(fn: () => unknown): InvalidInputError {
   throw new Error("expected an InvalidInputError, nothing was thrown");
 }
 
-describe("planIdentityChange: every row of ARM.md §3", () => {
+describe("planIdentityChange: every row of docs/arm.md §3", () => {
   const rows: {
     row: string;
     now: VmIdentity;
