@@ -9,6 +9,7 @@ import { registerIdentity } from "./commands/identity.js";
 import { registerRemove } from "./commands/remove.js";
 import { registerRole } from "./commands/role.js";
 import { registerShow } from "./commands/show.js";
+import { registerVmss } from "./commands/vmss.js";
 import { CommandLineError, reportError } from "./errors.js";
 import { ExitCode, type ExitCodeValue } from "./exitCodes.js";
 import type { CliIo } from "./io.js";
@@ -81,6 +82,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerExtension(program, rt);
   registerIdentity(program, rt);
   registerRole(program, rt);
+  registerVmss(program, rt);
   registerCreate(program, rt);
   registerEmulator(program, rt);
   registerDemo(program, rt);
