@@ -6,6 +6,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerEmulator } from "./commands/emulator.js";
 import { registerExtension } from "./commands/extension.js";
 import { registerIdentity } from "./commands/identity.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerRemove } from "./commands/remove.js";
 import { registerRole } from "./commands/role.js";
 import { registerShow } from "./commands/show.js";
@@ -83,6 +84,7 @@ export function buildProgram(rt: CliRuntime): Command {
   registerIdentity(program, rt);
   registerRole(program, rt);
   registerVmss(program, rt);
+  registerMigrate(program, rt);
   registerCreate(program, rt);
   registerEmulator(program, rt);
   registerDemo(program, rt);

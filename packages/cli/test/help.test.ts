@@ -52,6 +52,7 @@ describe("help", () => {
       "vmss extension install",
       "vmss extension remove",
       "vmss extension show",
+      "migrate-extension",
       "create",
       "emulator",
       "demo",

@@ -187,3 +187,12 @@ export async function profileDir(text: string): Promise<string> {
   await writeFile(join(dir, "azureProfile.json"), text);
   return dir;
 }
+
+/** Resolve once the emulator has received `count` requests matching `match`. */
+export async function untilRequests(fake: FakeArm, match: (r: { method: string; url: string }) => boolean, count = 1): Promise<void> {
+  const started = Date.now();
+  while (fake.requests.filter(match).length < count) {
+    if (Date.now() - started > 10_000) throw new Error("the requests never came");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
