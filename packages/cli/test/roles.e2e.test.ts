@@ -1,12 +1,13 @@
 /**
- * Roles from the command line, as a child process against the emulator:
+ * Roles from the command line against the emulator (child processes for the
+ * main paths, in-process runs for mistakes and second looks):
  * `assign --role/--scope` (who gets the role, the exact requests, dry runs,
  * fleets), `remove` naming or deleting the role assignments a disabled
  * system identity leaves behind, and `role list|grant|revoke`.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FakeArm } from "azure-vm-identity/testing";
-import { type Fixture, RG, runCli, startFixture, vmId } from "./helpers.js";
+import { type Fixture, RG, runCli, runInProcess, startFixture, vmId } from "./helpers.js";
 
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -54,7 +55,7 @@ describe("assign --role --scope", () => {
 
     // Again: every grant found by its name, nothing written.
     fx.arm.clearRequests();
-    const again = await runCli(["assign", "-g", RG, "-n", "win-vm", "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
+    const again = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("Role assignments:\n  Reader at");
     expect(again.stdout.replace(/\n\s+/g, " ")).toContain("to the system identity: already granted");
@@ -62,7 +63,7 @@ describe("assign --role --scope", () => {
   });
 
   it("with only one user-assigned identity named, it gets the roles; --role-identity says who instead ([system], a name, once per pair)", async () => {
-    const one = await runCli(["assign", "-g", RG, "-n", "win-vm", "--identities", "app-identity", "--role", "Reader", "--scope", data, ...fx.flags]);
+    const one = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--identities", "app-identity", "--role", "Reader", "--scope", data, ...fx.flags]);
     expect(one.code).toBe(0);
     const app = fx.arm.getUserAssignedIdentity(RG, "app-identity")!.properties.principalId;
     const granted = JSON.parse(one.stdout).roleAssignments as { identity: string; principalId: string; created: boolean }[];
@@ -71,7 +72,7 @@ describe("assign --role --scope", () => {
 
     const linuxSystem = principalOf(fx.arm, "linux-vm");
     const ops = fx.arm.getUserAssignedIdentity(RG, "ops-identity")!.properties.principalId;
-    const perPair = await runCli(
+    const perPair = await runInProcess(
       ["assign", "-g", RG, "-n", "linux-vm", "--identities", "app-identity", "spare-identity",
         "--role", "Reader", "--scope", sub, "--role-identity", "[system]",
         "--role", "Reader", "--scope", data, "--role-identity", "ops-identity", ...fx.flags],
@@ -96,7 +97,7 @@ describe("assign --role --scope", () => {
       [["--role", "Reader", "--scope", data, "--no-wait"], "--no-wait and --role"],
     ];
     for (const [args, message] of cases) {
-      const r = await runCli(["assign", "-g", RG, "-n", "win-vm", ...args, ...fx.flags]);
+      const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", ...args, ...fx.flags]);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toContain(message);
       expect(r.stderr).toContain("Usage: vm-identity assign");
@@ -105,7 +106,7 @@ describe("assign --role --scope", () => {
   });
 
   it("--dry-run shows the PATCH and then the role assignment PUT, the principal pending; a role name is looked up, nothing is written", async () => {
-    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--role", "Reader", "--scope", data, "--dry-run", ...fx.flags]);
+    const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--role", "Reader", "--scope", data, "--dry-run", ...fx.flags]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.requests.map((q: { method: string }) => q.method)).toEqual(["PATCH", "PUT"]);
@@ -121,7 +122,7 @@ describe("assign --role --scope", () => {
     expect(fx.arm.roleAssignments()).toEqual([]);
 
     // An identity that exists: the PUT under its real name.
-    const existing = await runCli(["assign", "-g", RG, "-n", "linux-vm", "--role", "Reader", "--scope", data, "--dry-run", "-o", "table", ...fx.flags]);
+    const existing = await runInProcess(["assign", "-g", RG, "-n", "linux-vm", "--role", "Reader", "--scope", data, "--dry-run", "-o", "table", ...fx.flags]);
     const text = existing.stdout.replace(/\n {2}(?=\S)/g, " ");
     expect(text).toContain(`Reader at ${data} to the system identity: granted.`);
     expect(existing.stdout).toMatch(/PUT .*\n?.*roleAssignments\/\s*[0-9a-f-]{36}\?api-version=2022-04-01/);
@@ -145,7 +146,7 @@ describe("assign --role --scope", () => {
 describe("remove of a system identity that holds role assignments", () => {
   /** linux-vm's system identity holds Reader at the data group and at the subscription. */
   async function grantTwo(): Promise<string> {
-    expect((await runCli(["role", "grant", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, "--role", "Reader", "--scope", sub, ...fx.flags])).code).toBe(0);
+    expect((await runInProcess(["role", "grant", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, "--role", "Reader", "--scope", sub, ...fx.flags])).code).toBe(0);
     fx.arm.clearRequests();
     return principalOf(fx.arm, "linux-vm");
   }
@@ -168,15 +169,15 @@ describe("remove of a system identity that holds role assignments", () => {
     expect(held(fx.arm).map((h) => h[3])).toEqual([true, true]);
     expect(fx.arm.requests.filter((q) => q.method === "DELETE")).toEqual([]);
     // --only-show-errors keeps stderr quiet, as with az.
-    expect((await runCli(["remove", "-g", RG, "-n", "linux-vm", "--only-show-errors", ...fx.flags])).stderr).toBe("");
+    expect((await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--only-show-errors", ...fx.flags])).stderr).toBe("");
   });
 
   it("--dry-run lists them; with --delete-role-assignments the DELETEs come before the PATCH", async () => {
     await grantTwo();
-    const keep = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--all", "--dry-run", "-o", "table", ...fx.flags]);
+    const keep = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--all", "--dry-run", "-o", "table", ...fx.flags]);
     expect(keep.code).toBe(0);
     expect(keep.stdout.replace(/\n {2}(?=\S)/g, " ")).toContain("The system identity's 2 role assignments would be left orphaned (ARM keeps them for a principal that no longer exists): Reader at");
-    const json = JSON.parse((await runCli(["remove", "-g", RG, "-n", "linux-vm", "--delete-role-assignments", "--dry-run", ...fx.flags])).stdout);
+    const json = JSON.parse((await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--delete-role-assignments", "--dry-run", ...fx.flags])).stdout);
     expect(json.requests.map((q: { method: string }) => q.method)).toEqual(["DELETE", "DELETE", "PATCH"]);
     expect(json.deletedRoleAssignments.map((a: { roleDefinitionName: string }) => a.roleDefinitionName)).toEqual(["Reader", "Reader"]);
     expect(fx.arm.requests.filter((q) => q.method !== "GET")).toEqual([]);
@@ -195,7 +196,7 @@ describe("remove of a system identity that holds role assignments", () => {
   });
 
   it("--delete-role-assignments on a remove that keeps the system identity is a usage error before any request", async () => {
-    const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--identities", "ops-identity", "--delete-role-assignments", ...fx.flags]);
+    const r = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--identities", "ops-identity", "--delete-role-assignments", ...fx.flags]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("this remove keeps it");
     expect(fx.arm.requests).toEqual([]);
@@ -220,14 +221,14 @@ describe("role list|grant|revoke", () => {
     expect((JSON.parse(grant.stdout) as { created: boolean }[]).map((g) => g.created)).toEqual([true, true]);
     const principal = principalOf(fx.arm, "linux-vm");
 
-    const list = await runCli(["role", "list", "--ids", vmId(fx.arm, "linux-vm"), ...fx.flags]);
+    const list = await runInProcess(["role", "list", "--ids", vmId(fx.arm, "linux-vm"), ...fx.flags]);
     expect(list.code).toBe(0);
     const entries = JSON.parse(list.stdout) as Record<string, unknown>[];
     expect(entries.map((e) => [e["roleDefinitionName"], e["scope"], e["principalId"]]).sort()).toEqual(
       [["Key Vault Secrets User", sub, principal], ["Reader", data, principal]].sort(),
     );
     expect(Object.keys(entries[0]!)).toEqual(["id", "name", "principalId", "principalType", "roleDefinitionId", "roleDefinitionName", "scope", "type"]);
-    const table = await runCli(["role", "list", "-g", RG, "--vm-name", "linux-vm", "-o", "table", ...fx.flags]);
+    const table = await runInProcess(["role", "list", "-g", RG, "--vm-name", "linux-vm", "-o", "table", ...fx.flags]);
     expect(table.stdout.split("\n")[0]).toMatch(/^Principal\s+Role\s+Scope$/);
     expect(table.stdout).toMatch(/Key Vault Secrets[\s\S]*User/);
     for (const line of table.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
@@ -248,22 +249,22 @@ describe("role list|grant|revoke", () => {
     const first = await runCli(["role", "grant", "--identity", "app-identity", "-g", RG, "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
     expect(first.code).toBe(0);
     expect(first.stdout.replace(/\n {2}/g, " ")).toBe(`Granted Reader at ${data} to identity app-identity.\n`);
-    const again = await runCli(["role", "grant", "--identity", fx.uai.app, "--role", READER, "--scope", data, ...fx.flags]);
+    const again = await runInProcess(["role", "grant", "--identity", fx.uai.app, "--role", READER, "--scope", data, ...fx.flags]);
     expect(JSON.parse(again.stdout)).toEqual([expect.objectContaining({ created: false, principalId: app })]);
     expect(held(fx.arm)).toEqual([[READER, data, app, false]]);
-    const list = await runCli(["role", "list", "--ids", fx.uai.app, "--query", "[].scope", "-o", "tsv", ...fx.flags]);
+    const list = await runInProcess(["role", "list", "--ids", fx.uai.app, "--query", "[].scope", "-o", "tsv", ...fx.flags]);
     expect(list.stdout).toBe(`${data}\n`);
-    const dry = await runCli(["role", "grant", "--identity", fx.uai.app, "--role", "Reader", "--scope", sub, "--dry-run", ...fx.flags]);
+    const dry = await runInProcess(["role", "grant", "--identity", fx.uai.app, "--role", "Reader", "--scope", sub, "--dry-run", ...fx.flags]);
     expect(dry.code).toBe(2);
     expect(dry.stderr).toContain("--dry-run of a grant to a user-assigned identity is not available");
-    const revoke = await runCli(["role", "revoke", "--identity", "app-identity", "-g", RG, "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
+    const revoke = await runInProcess(["role", "revoke", "--identity", "app-identity", "-g", RG, "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
     expect(revoke.code).toBe(0);
     expect(revoke.stdout.replace(/\n {2}/g, " ")).toBe(`Revoked Reader at ${data} from identity app-identity.\n`);
     expect(fx.arm.roleAssignments()).toEqual([]);
   });
 
   it("grant --dry-run on a VM prints the PUT under its real name and sends no write", async () => {
-    const r = await runCli(["role", "grant", "-g", RG, "--vm-name", "linux-vm", "--role", READER, "--scope", data, "--dry-run", ...fx.flags]);
+    const r = await runInProcess(["role", "grant", "-g", RG, "--vm-name", "linux-vm", "--role", READER, "--scope", data, "--dry-run", ...fx.flags]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.requests).toEqual([expect.objectContaining({ method: "PUT", url: expect.stringMatching(/roleAssignments\/[0-9a-f-]{36}\?api-version=/) })]);
@@ -275,7 +276,7 @@ describe("role list|grant|revoke", () => {
     expect(grant.code).toBe(1);
     expect(grant.stderr).toContain("SystemIdentityNotEnabled");
     expect(fx.arm.requests.filter((q) => q.method !== "GET")).toEqual([]);
-    const list = await runCli(["role", "list", "-g", RG, "--vm-name", "win-vm", "-o", "table", ...fx.flags]);
+    const list = await runInProcess(["role", "list", "-g", RG, "--vm-name", "win-vm", "-o", "table", ...fx.flags]);
     expect(list.stdout).toBe("No role assignment found.\n");
   });
 
@@ -291,7 +292,7 @@ describe("role list|grant|revoke", () => {
       [["revoke", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", "/subscriptions/nope"], "[InvalidScope]"],
     ];
     for (const [args, message] of cases) {
-      const r = await runCli(["role", ...args, ...fx.flags]);
+      const r = await runInProcess(["role", ...args, ...fx.flags]);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toContain(message);
     }
@@ -300,7 +301,7 @@ describe("role list|grant|revoke", () => {
 
   it("a 403 on the grant keeps ARM's code and names the permission it needs (exit 1)", async () => {
     fx.arm.denyActions([{ action: "Microsoft.Authorization/roleAssignments/write" }]);
-    const r = await runCli(["role", "grant", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, ...fx.flags]);
+    const r = await runInProcess(["role", "grant", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, ...fx.flags]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("403");
     expect(r.stderr).toContain("Microsoft.Authorization/roleAssignments/write");
