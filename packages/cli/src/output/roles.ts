@@ -96,7 +96,8 @@ export function orphanWarning(what: string, orphans: readonly RoleAssignmentInfo
     `warning: disabling the system identity of ${what} left ${n === 1 ? "this role assignment" : `these ${n} role assignments`} orphaned ` +
     `(ARM keeps ${n === 1 ? "it" : "them"} for a principal that no longer exists):\n` +
     orphans.map((a) => `  ${roleAt(roleLabel(a.roleDefinitionId), a.scope)} (${a.id})\n`).join("") +
-    'Delete them with "az role assignment delete --ids <id>"; next time pass --delete-role-assignments to delete them before the identity is disabled.\n'
+    `Delete ${n === 1 ? "it" : "them"} with "az role assignment delete --ids <id>"; next time pass --delete-role-assignments to delete ` +
+    `${n === 1 ? "it" : "them"} before the identity is disabled.\n`
   );
 }
 
