@@ -5,7 +5,7 @@
  * real with its per-resource results and summary, --force, the journal and
  * the exit codes. The fleet is seeded again for each test.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -57,7 +57,8 @@ async function seed(): Promise<void> {
 beforeEach(seed);
 
 const id = (kind: "virtualMachines" | "virtualMachineScaleSets", name: string) => `/subscriptions/${arm.subscriptionId}/resourceGroups/${rg}/providers/Microsoft.Compute/${kind}/${name}`;
-const writes = () => arm.requests.filter((q) => q.method !== "GET").map((q) => `${q.method} ${new URL(q.url).pathname}`);
+/** The writes the emulator received (a Resource Graph query is a POST that reads). */
+const writes = () => arm.requests.filter((q) => q.method !== "GET" && !q.url.includes("Microsoft.ResourceGraph")).map((q) => `${q.method} ${new URL(q.url).pathname}`);
 const vmExtensions = (name: string) => (arm.getVm(rg, name)!.resources ?? []).map((r) => r.name);
 
 /** The dry run of the seeded fleet with -o table, its endpoint and resource group written as <endpoint> and <rg>. */
@@ -201,6 +202,29 @@ describe("migrate-extension", () => {
     expect(rows.find((row) => row.resourceId === id("virtualMachines", "vm-a"))).toMatchObject({ fromJournal: true });
     expect(writes().filter((w) => w.includes("vm-a"))).toEqual([]);
     expect(arm.getVmss(rg, "ss-a")!.properties.virtualMachineProfile.extensionProfile?.extensions ?? []).toEqual([]);
+  });
+
+  it("a KQL --query (rows of extensions name their VM), --ids-file and --shard select as for fleets", async () => {
+    const entries = (r: { stdout: string }) => (JSON.parse(r.stdout) as { resourceId: string; status: string }[]).map((e) => [e.resourceId, e.status]);
+    const kql = `resources | where type =~ 'microsoft.compute/virtualmachines/extensions' and resourceGroup =~ '${rg}' | project id`;
+    const graph = await runInProcess(["migrate-extension", "--query", kql, "--dry-run", ...flags]);
+    expect(graph.code).toBe(0);
+    expect(entries(graph).sort()).toEqual([
+      [id("virtualMachines", "vm-a"), "planned"],
+      [id("virtualMachines", "vm-b"), "skipped"],
+    ]);
+    expect(arm.requests.filter((q) => q.url.includes("Microsoft.ResourceGraph")).map((q) => (q.body as { query: string }).query)).toEqual([kql]);
+
+    const file = join(dir, `${rg}.txt`);
+    await writeFile(file, `# the scale set\n${id("virtualMachineScaleSets", "ss-a")}\n`);
+    expect(entries(await runInProcess(["migrate-extension", "--ids-file", file, "--dry-run", ...flags]))).toEqual([[id("virtualMachineScaleSets", "ss-a"), "planned"]]);
+
+    const shards = await Promise.all(["1/2", "2/2"].map((k) => runInProcess(["migrate-extension", "-g", rg, "--shard", k, "--dry-run", ...flags])));
+    expect(shards.map((r) => r.code)).toEqual([0, 0]);
+    expect(shards.flatMap((r) => entries(r).map(([resourceId]) => resourceId)).sort()).toEqual(
+      [id("virtualMachines", "vm-a"), id("virtualMachines", "vm-b"), id("virtualMachineScaleSets", "ss-a")].sort(),
+    );
+    expect(writes()).toEqual([]);
   });
 
   it("mistakes are usage errors before any request", async () => {

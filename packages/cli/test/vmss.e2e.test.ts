@@ -148,3 +148,27 @@ describe("vmss extension install|show|remove", () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ removed: false });
   });
 });
+
+describe("--no-wait, and role commands on a scale set", () => {
+  it("--no-wait returns once ARM accepts the write, printing nothing; role grant|list|revoke take the scale set's system identity with --vmss-name", async () => {
+    const install = await runInProcess(["vmss", "extension", "install", "-g", RG, "--vmss-name", "ss-ext", "--no-wait", ...fx.flags]);
+    expect(install.code).toBe(0);
+    expect(install.stdout).toBe("");
+    expect(writes(fx.arm)).toEqual([`PUT ${ssId("ss-ext")}/extensions/ManagedIdentityExtensionForWindows`]);
+    fx.arm.clearRequests();
+    const assign = await runInProcess(["vmss", "assign", "-g", RG, "-n", "ss-flex", "--identities", "spare-identity", "--no-wait", ...fx.flags]);
+    expect(assign.code).toBe(0);
+    expect(assign.stdout).toBe("");
+    expect(writes(fx.arm)).toEqual([`PATCH ${ssId("ss-flex")}`]);
+
+    const principal = fx.arm.getVmss(RG, "ss-ext")!.identity!.principalId!;
+    const grant = await runInProcess(["role", "grant", "-g", RG, "--vmss-name", "ss-ext", "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
+    expect(grant.code).toBe(0);
+    expect(grant.stdout.replace(/\n {2}/g, " ")).toBe(`Granted Reader at ${data} to the system identity of scale set ss-ext.\n`);
+    const list = await runInProcess(["role", "list", "--ids", ssId("ss-ext"), "--query", "[].[principalId, roleDefinitionName, scope]", "-o", "tsv", ...fx.flags]);
+    expect(list.stdout).toBe(`${principal}\tReader\t${data}\n`);
+    const revoke = await runInProcess(["role", "revoke", "-g", RG, "--vmss-name", "ss-ext", "--role", READER, "--scope", data, ...fx.flags]);
+    expect(JSON.parse(revoke.stdout)).toEqual([expect.objectContaining({ revoked: true, scope: data })]);
+    expect(fx.arm.roleAssignments().filter((a) => a.principalId === principal)).toEqual([]);
+  });
+});

@@ -1,5 +1,13 @@
 import type { Command } from "commander";
-import { type InstanceUpgradeOutcome, type VmssHandle, isInvalidInputError, parseVmssResourceId, validateMsiExtensionOptions } from "azure-vm-identity";
+import {
+  type InstanceUpgradeOutcome,
+  type RawArmRequest,
+  type VmssExtensionOptions,
+  type VmssHandle,
+  isInvalidInputError,
+  parseVmssResourceId,
+  validateMsiExtensionOptions,
+} from "azure-vm-identity";
 import { OperationFailedError, UsageError } from "../errors.js";
 import { type IdentityOptions, addIdentityOptions, readIdentitySelection } from "../options/identities.js";
 import { nonEmpty, parseOs, parsePort } from "../options/parsers.js";
@@ -231,7 +239,7 @@ export function registerVmss(program: Command, rt: CliRuntime): void {
   registerVmssExtension(vmss, rt);
 }
 
-interface VmssExtensionOptions extends VmssTargetOptions {
+interface VmssExtensionCommandOptions extends VmssTargetOptions {
   dryRun?: boolean;
   wait?: boolean;
   upgradeInstances?: boolean;
@@ -242,7 +250,7 @@ interface VmssExtensionOptions extends VmssTargetOptions {
  * and `-n/--name` names the extension (`az vmss extension set` order): `-g
  * RG -n NAME` alone is refused with a message that names `--vmss-name`.
  */
-function extensionVmss(command: Command, options: VmssExtensionOptions): VmssRef {
+function extensionVmss(command: Command, options: VmssExtensionCommandOptions): VmssRef {
   if (options.vmssName === undefined && options.ids === undefined && options.name !== undefined) {
     throw new UsageError(
       `No scale set given. In vmss extension commands -n/--name names the extension (here ${JSON.stringify(options.name)}), as in ` +
@@ -254,7 +262,7 @@ function extensionVmss(command: Command, options: VmssExtensionOptions): VmssRef
 }
 
 /** `--no-wait` returns at the extension write; `--upgrade-instances` waits for it to upgrade the instances after it. */
-function extensionNoWait(options: VmssExtensionOptions): boolean {
+function extensionNoWait(options: VmssExtensionCommandOptions): boolean {
   const noWait = noWaitOf(options);
   if (noWait && options.upgradeInstances) {
     throw new UsageError("--no-wait and --upgrade-instances: the instances are upgraded once the extension write is done, which --no-wait does not wait for; leave out one of them.");
@@ -263,7 +271,7 @@ function extensionNoWait(options: VmssExtensionOptions): boolean {
 }
 
 /** A dry run's note that the instance upgrade is not among the requests shown. */
-function upgradeDryRunNote(options: VmssExtensionOptions): string {
+function upgradeDryRunNote(options: VmssExtensionCommandOptions): string {
   return options.upgradeInstances
     ? "Then, under a Manual upgrade policy, a manualupgrade of the instances that lack the latest model (not shown: they are known only once the model has changed). "
     : "";
@@ -274,6 +282,43 @@ const UPGRADE_HELP =
   "Manual, existing instances keep running the old model until upgraded: --upgrade-instances runs manualupgrade on " +
   "every instance that lacks the latest model, and waits for it; without it the output says how many instances lack it " +
   "(instancesPending), and a note on stderr says how to upgrade them. Upgrading applies the whole current model.\n";
+
+/** One extension write of a `vmss extension` command: its request, the write itself, and its outcome for people. */
+interface ExtensionWrite<R extends InstanceUpgradeOutcome> {
+  method: "PUT" | "DELETE";
+  plan(ss: VmssHandle): Promise<RawArmRequest>;
+  write(ss: VmssHandle, options: VmssExtensionOptions): Promise<R>;
+  text(ss: VmssHandle, result: R, width: number): string;
+  /** Whether the write installs the deprecated extension (a note on stderr says so). */
+  deprecated: boolean;
+}
+
+/**
+ * Run an extension write on the scale set the options name: with
+ * `--dry-run` print its request; with `--no-wait` return once ARM accepts
+ * it; otherwise write (upgrading the instances with `--upgrade-instances`),
+ * print the outcome, and note instances that still lack the model.
+ */
+async function runExtensionWrite<R extends InstanceUpgradeOutcome>(rt: CliRuntime, cmd: Command, options: VmssExtensionCommandOptions, how: ExtensionWrite<R>): Promise<void> {
+  const ref = extensionVmss(cmd, options);
+  const noWait = extensionNoWait(options);
+  const out = rt.printer(cmd);
+  const ss = await vmssOf(rt, cmd, ref);
+  if (options.dryRun) {
+    const report: DryRunReport = { dryRun: true, requests: [await how.plan(ss)] };
+    out.result(report, () => formatDryRun(report.requests, upgradeDryRunNote(options)));
+    return;
+  }
+  if (how.deprecated) rt.note(`note: ${DEPRECATION}\n`);
+  if (noWait) {
+    const accepted = await untilAccepted(rt, { method: how.method, url: isExtensionOf(ss.resourceId) }, (abortSignal) => how.write(ss, { abortSignal }));
+    noteAccepted(rt, `scale set ${ss.name}'s extension`, accepted?.statusUrl);
+    return;
+  }
+  const result = await how.write(ss, { ...rt.operationOptions, upgradeInstances: options.upgradeInstances === true });
+  out.result(result, (r, width) => how.text(ss, r as R, width));
+  notePending(rt, cmd, ss.name, result);
+}
 
 function registerVmssExtension(vmss: Command, rt: CliRuntime): void {
   const extension = vmss
@@ -304,27 +349,16 @@ function registerVmssExtension(vmss: Command, rt: CliRuntime): void {
     .option("--upgrade-instances", "under a Manual upgrade policy, upgrade the instances that lack the latest model")
     .option("--dry-run", "print the PUT that would be sent, without sending it")
     .option("--no-wait", "return once the PUT is accepted, without waiting for it to finish")
-    .action(async (options: VmssExtensionOptions & { os?: "Windows" | "Linux"; port?: number }, cmd: Command) => {
+    .action(async (options: VmssExtensionCommandOptions & { os?: "Windows" | "Linux"; port?: number }, cmd: Command) => {
       const spec = { ...(options.os ? { os: options.os } : {}), ...(options.port !== undefined ? { port: options.port } : {}), ...(options.name ? { name: options.name } : {}) };
       validateMsiExtensionOptions(spec);
-      const ref = extensionVmss(cmd, options);
-      const noWait = extensionNoWait(options);
-      const out = rt.printer(cmd);
-      const ss = await vmssOf(rt, cmd, ref);
-      if (options.dryRun) {
-        const report: DryRunReport = { dryRun: true, requests: [await ss.msiExtension.planInstall(spec, rt.operationOptions)] };
-        out.result(report, () => formatDryRun(report.requests, upgradeDryRunNote(options)));
-        return;
-      }
-      rt.note(`note: ${DEPRECATION}\n`);
-      if (noWait) {
-        const accepted = await untilAccepted(rt, { method: "PUT", url: isExtensionOf(ss.resourceId) }, (abortSignal) => ss.msiExtension.install(spec, { abortSignal }));
-        noteAccepted(rt, `scale set ${ss.name}'s extension`, accepted?.statusUrl);
-        return;
-      }
-      const result = await ss.msiExtension.install(spec, { ...rt.operationOptions, upgradeInstances: options.upgradeInstances === true });
-      out.result(result, (r, width) => `${extensionTable(r.extension, width)}\n${upgradeText(ss.name, r)}`);
-      notePending(rt, cmd, ss.name, result);
+      await runExtensionWrite(rt, cmd, options, {
+        method: "PUT",
+        plan: (ss) => ss.msiExtension.planInstall(spec, rt.operationOptions),
+        write: (ss, extensionOptions) => ss.msiExtension.install(spec, extensionOptions),
+        text: (ss, r, width) => `${extensionTable(r.extension, width)}\n${upgradeText(ss.name, r)}`,
+        deprecated: true,
+      });
     });
 
   const remove = extension
@@ -348,28 +382,18 @@ function registerVmssExtension(vmss: Command, rt: CliRuntime): void {
     .option("--upgrade-instances", "under a Manual upgrade policy, upgrade the instances that lack the latest model")
     .option("--dry-run", "print the DELETE that would be sent, without sending it")
     .option("--no-wait", "return once the DELETE is accepted, without waiting for it to finish")
-    .action(async (options: VmssExtensionOptions, cmd: Command) => {
+    .action(async (options: VmssExtensionCommandOptions, cmd: Command) => {
       const which = options.name ? { name: options.name } : {};
       validateMsiExtensionOptions(which);
-      const ref = extensionVmss(cmd, options);
-      const noWait = extensionNoWait(options);
-      const out = rt.printer(cmd);
-      const ss = await vmssOf(rt, cmd, ref);
-      if (options.dryRun) {
-        const report: DryRunReport = { dryRun: true, requests: [await ss.msiExtension.planRemove(which, rt.operationOptions)] };
-        out.result(report, () => formatDryRun(report.requests, upgradeDryRunNote(options)));
-        return;
-      }
-      if (noWait) {
-        const accepted = await untilAccepted(rt, { method: "DELETE", url: isExtensionOf(ss.resourceId) }, (abortSignal) => ss.msiExtension.remove(which, { abortSignal }));
-        noteAccepted(rt, `scale set ${ss.name}'s extension`, accepted?.statusUrl);
-        return;
-      }
-      const result = await ss.msiExtension.remove(which, { ...rt.operationOptions, upgradeInstances: options.upgradeInstances === true });
-      out.result(result, (r) =>
-        (r.removed ? `Removed extension ${r.name} from the model of ${ss.name}.\n` : `Extension ${r.name} was not in the model of ${ss.name}; nothing to remove.\n`) + upgradeText(ss.name, r),
-      );
-      notePending(rt, cmd, ss.name, result);
+      await runExtensionWrite(rt, cmd, options, {
+        method: "DELETE",
+        plan: (ss) => ss.msiExtension.planRemove(which, rt.operationOptions),
+        write: (ss, extensionOptions) => ss.msiExtension.remove(which, extensionOptions),
+        text: (ss, r) =>
+          (r.removed ? `Removed extension ${r.name} from the model of ${ss.name}.\n` : `Extension ${r.name} was not in the model of ${ss.name}; nothing to remove.\n`) +
+          upgradeText(ss.name, r),
+        deprecated: false,
+      });
     });
 
   const show = extension
@@ -381,7 +405,7 @@ function registerVmssExtension(vmss: Command, rt: CliRuntime): void {
     .addHelpText("after", "\nExample:\n  vm-identity vmss extension show -g myRG --vmss-name mySS -o table\n");
   addVmssTargetOptions(show, "--vmss-name")
     .option("-n, --name <extension>", "extension name (default: the MSI extension type for the model's OS)", nonEmpty("--name"))
-    .action(async (options: VmssExtensionOptions, cmd: Command) => {
+    .action(async (options: VmssExtensionCommandOptions, cmd: Command) => {
       const which = options.name ? { name: options.name } : {};
       validateMsiExtensionOptions(which);
       const ref = extensionVmss(cmd, options);
