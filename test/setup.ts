@@ -17,5 +17,5 @@ const emit = Socket.prototype.emit;
 Socket.prototype.emit = function (this: Socket, event: string | symbol, ...args: unknown[]): boolean {
   const error = args[0] as NodeJS.ErrnoException | undefined;
   if (event === "error" && this.listenerCount("error") === 0 && error?.code === "ECANCELED" && error.syscall === "connect") return false;
-  return emit.call(this, event, ...args);
+  return Reflect.apply(emit, this, [event, ...args]) as boolean;
 } as typeof Socket.prototype.emit;
