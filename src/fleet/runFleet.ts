@@ -40,6 +40,8 @@ export interface FleetHelpers {
    * `Failed` with a throttling code): slow the budget down, as a 429 would.
    */
   throttled(op: Operation, url: string, budgets: readonly string[]): void;
+  /** An operation of this fleet that spent budgets no header reports ended well: how the pace is learned once refusals came as failed operations. */
+  succeeded(op: Operation, url: string, budgets: readonly string[]): void;
 }
 
 /** The work a fleet does on one VM; its requests go through `op`. */
@@ -190,6 +192,7 @@ export function runFleet<E extends object>(
     const helpers: FleetHelpers = {
       confirm: (op, url, response, entry, verify) => confirmer.confirm(op, url, response, entry.scope, verify),
       throttled: (_op, url, names) => budgets?.penalize(url, names),
+      succeeded: (_op, url, names) => budgets?.succeeded(url, names),
     };
     const fixed = adaptive ? undefined : createConcurrencyLimiter(concurrency as number);
     const perSubscription = new Map<string, ConcurrencyLimiter>();

@@ -61,6 +61,7 @@ export function identityTask(changes: readonly IdentityChange[], options: ApplyI
       try {
         // The change is in place when the resource shows the identity the write aimed at.
         const final = await fleet.confirm(op, target.url, written.response, entry, (body) => holdsIdentity(fromArmIdentity(body["identity"]), written.desired));
+        if (budgets.length > 0) fleet.succeeded(op, target.url, budgets);
         return finishAccess(before?.prepared, op, { changed: written.changed, extra: { identity: fromArmIdentity(final["identity"]), attempts: rounds } });
       } catch (e) {
         // An operation refused by a budget no header reports: slow that budget down and write again.

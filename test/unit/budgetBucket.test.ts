@@ -60,6 +60,31 @@ describe("a bucket estimate", () => {
     bucket.settle(6100, undefined, 250);
     expect(bucket.state.refillPerSecond).toBeCloseTo(4, 0);
   });
+
+  it("refusals that come as failed operations: the pace is what ended well, timed by when those writes were answered", () => {
+    const bucket = createBucket("managedIdentityCreate", { initialBurst: 100 });
+    bucket.take(0);
+    bucket.settle(0, undefined);
+    // The first operation ends refused, seconds later: a pause of one token's time.
+    bucket.refusedLate(7000, 1000);
+    expect(bucket.state.throttled).toBe(1);
+    expect(bucket.waitInMs(7000)).toBe(1000);
+    expect(bucket.state.refillPerSecond).toBeCloseTo(1, 5);
+    // From now on an answer says nothing: 80 writes answered 100 ms apart (10 a second) do not raise the pace...
+    for (let i = 0; i < 80; i++) {
+      bucket.take(8000 + i * 100);
+      bucket.settle(8000 + i * 100, undefined);
+    }
+    expect(bucket.state.refillPerSecond).toBeCloseTo(1, 5);
+    // ...their operations do: every other one ended well (5 a second went through), all seen by one sweep at once.
+    for (let i = 0; i < 80; i++) {
+      if (i % 2 === 0) bucket.succeeded(20_000);
+      else bucket.refusedLate(20_000, 1000);
+    }
+    // The next fresh refusal sets the pace to what went through, as answered (5 a second), not as the sweep saw it.
+    bucket.refusedLate(30_000, 1000);
+    expect(bucket.state.refillPerSecond).toBeCloseTo(5, 0);
+  });
 });
 
 describe("what a request spends", () => {

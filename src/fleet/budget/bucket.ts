@@ -15,6 +15,15 @@ export interface Bucket {
   settle(now: number, remaining: number | undefined, throttledForMs?: number): void;
   /** The admitted request got no response. */
   release(): void;
+  /**
+   * An operation that spent this bucket ended refused (a bucket no header
+   * reports, whose refusals come as operations that end `Failed`): pause as a
+   * 429 would, and from now on count a write as accepted only when its
+   * operation ends well ({@link Bucket.succeeded}), not when ARM answers it.
+   */
+  refusedLate(now: number, throttledForMs: number): void;
+  /** An operation that spent this bucket ended well: counted as accepted once {@link Bucket.refusedLate} was heard. */
+  succeeded(now: number): void;
   /** What the bucket has learned, for reports. */
   readonly state: BucketState;
 }
@@ -87,6 +96,34 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
   let slowStart = true;
   /** When the last requests went through (a bucket without count headers), oldest first. */
   const accepted: number[] = [];
+  // Whether refusals come as operations that end Failed: an answer then says nothing of acceptance.
+  let refusesLate = false;
+  // Then, when the writes whose operations have not ended yet were answered, oldest first: an
+  // operation's end is matched to the oldest, so that the pace is learned from when writes went
+  // through, not from when a sweep of the list happened to see many of them end at once.
+  const answered: number[] = [];
+
+  /** A request this bucket let through was accepted (a bucket without count headers): pace up. */
+  function onAccepted(now: number): void {
+    if (tokens === undefined) window = Math.min(window + 1, MAX_WINDOW);
+    accepted.push(now);
+    if (accepted.length > 30) accepted.shift();
+    if (perMs !== undefined && ++acceptedSince >= 10) {
+      // Refusals learned only when operations end come seconds late: creep up more slowly.
+      perMs *= slowStart ? 2 : refusesLate ? 1.05 : 1.1;
+      acceptedSince = 0;
+    }
+  }
+
+  /** Pause for a refusal and learn from it. */
+  function onThrottled(now: number, throttledForMs: number): void {
+    throttled++;
+    // 429s that arrive while a pause runs answer requests sent before it: one cut per pause.
+    const fresh = now >= pausedUntil;
+    pausedUntil = Math.max(pausedUntil, now + throttledForMs);
+    tokens = 0;
+    if (!measured && fresh) learnFromThrottling(throttledForMs);
+  }
 
   function refill(now: number): void {
     if (tokens !== undefined && perMs !== undefined && now > lastRefill) {
@@ -173,12 +210,7 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
       lastAnswerAt = now;
       refill(now);
       if (throttledForMs !== undefined) {
-        throttled++;
-        // 429s that arrive while a pause runs answer requests sent before it: one cut per pause.
-        const fresh = now >= pausedUntil;
-        pausedUntil = Math.max(pausedUntil, now + throttledForMs);
-        tokens = 0;
-        if (!measured && fresh) learnFromThrottling(throttledForMs);
+        onThrottled(now, throttledForMs);
         return;
       }
       if (remaining !== undefined && Number.isFinite(remaining)) {
@@ -191,17 +223,21 @@ export function createBucket(name: string, options: BucketOptions = {}): Bucket 
         const low = remaining - inFlight;
         tokens = Math.max(0, tokens !== undefined && tokens >= low && tokens < low + 1 ? tokens : low);
       } else if (!measured) {
-        if (tokens === undefined) window = Math.min(window + 1, MAX_WINDOW);
-        accepted.push(now);
-        if (accepted.length > 30) accepted.shift();
-        if (perMs !== undefined && ++acceptedSince >= 10) {
-          perMs *= slowStart ? 2 : 1.1;
-          acceptedSince = 0;
-        }
+        if (!refusesLate) onAccepted(now);
+        else if (answered.push(now) > MAX_WINDOW) answered.shift();
       }
     },
     release() {
       inFlight = Math.max(0, inFlight - 1);
+    },
+    refusedLate(now, throttledForMs) {
+      refusesLate = true;
+      answered.shift();
+      refill(now);
+      onThrottled(now, throttledForMs);
+    },
+    succeeded(now) {
+      if (refusesLate && !measured) onAccepted(answered.shift() ?? now);
     },
   };
 }

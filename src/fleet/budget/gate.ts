@@ -29,6 +29,8 @@ export interface BudgetGate extends RequestGate {
   readonly stats: BudgetGateStats;
   /** A refusal that came without a 429 (an operation that ended throttled): pause the named budgets of the subscription of `url`, as a 429 would. */
   penalize(url: string, budgets: readonly string[]): void;
+  /** An operation that spent the named budgets of the subscription of `url` ended well (what {@link BudgetGate.penalize} learns from once refusals came that way). */
+  succeeded(url: string, budgets: readonly string[]): void;
 }
 
 const ARM_BUDGET: Record<ArmBucket, string> = { reads: "armReads", writes: "armWrites", deletes: "armDeletes" };
@@ -219,10 +221,17 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
       const sub = budgetsOf(cls.subscription);
       const t = now();
       for (const bucket of bucketsFor(cls, sub, names).filter((b) => names.includes(b.name))) {
-        bucket.take(t);
-        bucket.settle(t, undefined, Math.max(1, Math.round(1 / Math.max(1e-6, (bucket.state.refillPerSecond ?? 1) / 1000))));
+        bucket.refusedLate(t, Math.max(1, Math.round(1 / Math.max(1e-6, (bucket.state.refillPerSecond ?? 1) / 1000))));
       }
       stats.throttledBy["managedIdentity"] = (stats.throttledBy["managedIdentity"] ?? 0) + 1;
+      wakeAll();
+    },
+    succeeded(url, names) {
+      const cls = classify("PATCH", url);
+      if (cls.subscription === undefined) return;
+      const sub = budgetsOf(cls.subscription);
+      const t = now();
+      for (const bucket of bucketsFor(cls, sub, names).filter((b) => names.includes(b.name))) bucket.succeeded(t);
       wakeAll();
     },
     admit(request) {
