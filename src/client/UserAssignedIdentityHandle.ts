@@ -11,9 +11,9 @@ import { createOperation } from "../http/operation.js";
 import { createOrUpdateIdentity, deleteIdentityResource, getIdentityResource } from "../operations/userAssignedIdentity.js";
 import { InvalidInputError, describeValue } from "../core/errors.js";
 import { RestError } from "@azure/core-rest-pipeline";
-import { type GrantedRoleAssignment, type RoleAssignmentInfo, type RoleRevocation, parseRole, parseRoleScope, validateRoleGrant } from "../core/roles.js";
+import { type GrantedRoleAssignment, type RoleAssignmentInfo, type RoleGrant, type RoleRevocation, parseRole, parseRoleScope, validateRoleGrant } from "../core/roles.js";
 import { checkApplyOptions } from "../operations/identity.js";
-import { grantToIdentityResource, identityResourceRoleAssignments } from "../operations/identityAccess.js";
+import { grantToIdentityResource, identityResourceRoleAssignments, planGrantToIdentityResource } from "../operations/identityAccess.js";
 import { revokeRole } from "../operations/roleAssignments.js";
 import type { OperationOptions, RoleAssignmentOptions } from "../options.js";
 import { construct } from "./construct.js";
@@ -58,13 +58,32 @@ export class UserAssignedIdentityHandle {
    * while it replicates (see `replicationTimeoutInMs`).
    */
   async grant(grant: { role: string; scope: string }, options?: RoleAssignmentOptions): Promise<GrantedRoleAssignment> {
-    const checked = validateRoleGrant(grant);
-    if (checked.identity !== undefined) {
-      throw new InvalidInputError("InvalidRoleGrant", `Invalid grant: a user-assigned identity's grant() is for that identity; leave out identity (${describeValue(checked.identity)}).`, grant);
-    }
+    const checked = this.checkOwnGrant(grant, "grant");
     checkApplyOptions(options ?? {});
     const op = createOperation(this.connection, "VmIdentityClient.grantRole", options);
     return op.run(() => grantToIdentityResource(op, this.uai, checked, options));
+  }
+
+  /**
+   * The requests {@link UserAssignedIdentityHandle.grant} would write, for a
+   * dry run: the role assignment PUT, or none when the identity already holds
+   * that role at that scope. Reads (the role's definition when given by name,
+   * the identity, the assignment) but writes nothing; the same checks as
+   * `grant()` before any request.
+   */
+  async planGrant(grant: { role: string; scope: string }, options?: OperationOptions): Promise<RawArmRequest[]> {
+    const checked = this.checkOwnGrant(grant, "grant");
+    const op = createOperation(this.connection, "VmIdentityClient.planGrantRole", options);
+    return op.run(() => planGrantToIdentityResource(op, this.uai, checked));
+  }
+
+  /** A grant or revoke checked, and refused when it names another identity. */
+  private checkOwnGrant(grant: { role: string; scope: string }, what: "grant" | "revoke"): RoleGrant {
+    const checked = validateRoleGrant(grant, what);
+    if (checked.identity !== undefined) {
+      throw new InvalidInputError("InvalidRoleGrant", `Invalid ${what}: a user-assigned identity's ${what}() is for that identity; leave out identity (${describeValue(checked.identity)}).`, grant);
+    }
+    return checked;
   }
 
   /**
@@ -77,10 +96,7 @@ export class UserAssignedIdentityHandle {
    * was already gone); otherwise `{ revoked: true, roleAssignment }`.
    */
   async revoke(grant: { role: string; scope: string }, options?: OperationOptions): Promise<RoleRevocation> {
-    const checked = validateRoleGrant(grant, "revoke");
-    if (checked.identity !== undefined) {
-      throw new InvalidInputError("InvalidRoleGrant", `Invalid revoke: a user-assigned identity's revoke() is for that identity; leave out identity (${describeValue(checked.identity)}).`, grant);
-    }
+    const checked = this.checkOwnGrant(grant, "revoke");
     const role = parseRole(checked.role);
     const scope = parseRoleScope(checked.scope);
     const op = createOperation(this.connection, "VmIdentityClient.revokeRole", options);

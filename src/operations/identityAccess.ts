@@ -385,6 +385,19 @@ export async function grantToIdentityResource(op: Operation, uai: ResourceGroupS
   return grantRole(op, { role: grant.role, scope: grant.scope, roleDefinitionId, principalId, identity, principalIsNew: false }, options);
 }
 
+/**
+ * What {@link grantToIdentityResource} would write: the role resolved, the
+ * identity read for its principal and the assignment looked up by the name a
+ * grant gives it; its PUT, or none when it exists. Reads only.
+ */
+export async function planGrantToIdentityResource(op: Operation, uai: ResourceGroupScoped, grant: RoleGrant): Promise<RawArmRequest[]> {
+  const roleDefinitionId = await createAccessContext().roleDefinitionId(op, grant);
+  const principalId = await identityResourcePrincipal(op, uai);
+  const name = roleAssignmentName(grant.scope, principalId, roleDefinitionId);
+  const found = await op.send(getRoleAssignmentRequest(op.target, grant.scope, name), { accept: [404] });
+  return found.status < 300 ? [] : [putRoleAssignmentRequest(op.target, grant.scope, name, roleDefinitionId, principalId)];
+}
+
 /** The role assignments a user-assigned identity holds in its subscription (at, above and below it). */
 export async function identityResourceRoleAssignments(op: Operation, uai: ResourceGroupScoped): Promise<RoleAssignmentInfo[]> {
   return listRoleAssignments(op, `/subscriptions/${uai.subscriptionId}`, await identityResourcePrincipal(op, uai));

@@ -144,7 +144,17 @@ describe("grants with an identity change", () => {
       [held1.toLowerCase(), principalOf(held1), true],
       [new1.toLowerCase(), principalOf(new1), true],
     ]);
+    // planGrant: reads only; the exact PUT grant() then sends, and nothing for a role already held.
+    const writes = () => arm.requests.filter((r) => r.method !== "GET").length;
+    const writesBefore = writes();
+    const planned = await client.userAssignedIdentity("ids", "id-two").planGrant({ role: "Reader", scope: data });
+    expect(planned).toEqual([
+      expect.objectContaining({ method: "PUT", body: { properties: { roleDefinitionId: expect.stringMatching(new RegExp(`${READER}$`)), principalId: principalOf(new1), principalType: "ServicePrincipal" } } }),
+    ]);
+    expect(await client.userAssignedIdentity("ids", "id-two").planGrant({ role: "Key Vault Secrets User", scope: vault })).toEqual([]);
+    expect(writes()).toBe(writesBefore);
     const byHandle = await client.userAssignedIdentity("ids", "id-two").grant({ role: "Reader", scope: data });
+    expect(putsOf(arm).at(-1)!.url).toBe(planned[0]!.url);
     expect(byHandle).toMatchObject({ principalId: principalOf(new1), created: true });
     const again = await client.userAssignedIdentity("ids", "id-two").grant({ role: READER, scope: data });
     expect(again).toMatchObject({ id: byHandle.id, created: false });

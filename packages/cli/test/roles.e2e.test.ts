@@ -244,7 +244,7 @@ describe("role list|grant|revoke", () => {
     expect(held(fx.arm)).toEqual([[SECRETS_USER, sub, principal, false]]);
   });
 
-  it("a user-assigned identity by name (--identity with -g) or by id; grant twice finds it; --dry-run of its grant is refused", async () => {
+  it("a user-assigned identity by name (--identity with -g) or by id; grant twice finds it; --dry-run prints only the PUTs still needed", async () => {
     const app = fx.arm.getUserAssignedIdentity(RG, "app-identity")!.properties.principalId;
     const first = await runCli(["role", "grant", "--identity", "app-identity", "-g", RG, "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
     expect(first.code).toBe(0);
@@ -254,9 +254,16 @@ describe("role list|grant|revoke", () => {
     expect(held(fx.arm)).toEqual([[READER, data, app, false]]);
     const list = await runInProcess(["role", "list", "--ids", fx.uai.app, "--query", "[].scope", "-o", "tsv", ...fx.flags]);
     expect(list.stdout).toBe(`${data}\n`);
-    const dry = await runInProcess(["role", "grant", "--identity", fx.uai.app, "--role", "Reader", "--scope", sub, "--dry-run", ...fx.flags]);
-    expect(dry.code).toBe(2);
-    expect(dry.stderr).toContain("--dry-run of a grant to a user-assigned identity is not available");
+    const writesBefore = fx.arm.requests.filter((q) => q.method !== "GET").length;
+    const dry = await runInProcess(["role", "grant", "--identity", fx.uai.app, "--role", "Reader", "--role", "Reader", "--scope", sub, "--scope", data, "--dry-run", ...fx.flags]);
+    expect(dry.code).toBe(0);
+    // Reader at the subscription would be created; Reader at data is held already: no PUT for it.
+    expect(JSON.parse(dry.stdout)).toEqual({
+      dryRun: true,
+      requests: [expect.objectContaining({ method: "PUT", url: expect.stringMatching(new RegExp(`^.*${sub}/providers/Microsoft.Authorization/roleAssignments/[0-9a-f-]{36}\\?api-version=`)), body: { properties: expect.objectContaining({ principalId: app, principalType: "ServicePrincipal" }) } })],
+    });
+    expect(fx.arm.requests.filter((q) => q.method !== "GET")).toHaveLength(writesBefore);
+    expect(held(fx.arm)).toEqual([[READER, data, app, false]]);
     const revoke = await runInProcess(["role", "revoke", "--identity", "app-identity", "-g", RG, "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
     expect(revoke.code).toBe(0);
     expect(revoke.stdout.replace(/\n {2}/g, " ")).toBe(`Revoked Reader at ${data} from identity app-identity.\n`);

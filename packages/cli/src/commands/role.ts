@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import {
   type GrantedRoleAssignment,
   type IdentityHandle,
+  type RawArmRequest,
   type RoleRevocation,
   type UserAssignedIdentityHandle,
   isInvalidInputError,
@@ -13,6 +14,7 @@ import { UsageError } from "../errors.js";
 import { nonEmpty } from "../options/parsers.js";
 import { type RoleOptions, addRoleScopeOptions, readRoleScopePairs } from "../options/roles.js";
 import { resourceTypeOf } from "../options/targets.js";
+import { formatDryRun } from "../output/requests.js";
 import { roleAssignmentJson, roleAssignmentsTable } from "../output/roles.js";
 import type { CliRuntime } from "../runtime.js";
 import { printIdentityPlan } from "./identityChange.js";
@@ -192,7 +194,7 @@ export function registerRole(program: Command, rt: CliRuntime): void {
         "from the scope, the principal and the role, so granting again finds it and writes nothing (created: false). A VM's " +
         "or scale set's system identity must be enabled (vm-identity assign); its grants are one call, one correlation id. " +
         "A principal made moments ago is retried while the directory replicates it. Prints the assignments, each with " +
-        "created true or false. --dry-run (VMs and scale sets) reads and prints the PUTs without sending them.",
+        "created true or false. --dry-run reads and prints the PUTs without sending them.",
     )
     .usage(`${TARGET_USAGE} --role ROLE --scope SCOPE... [--dry-run] [options]`)
     .addHelpText(
@@ -204,7 +206,7 @@ export function registerRole(program: Command, rt: CliRuntime): void {
         PERMISSIONS,
     );
   addRoleScopeOptions(addRoleTargetOptions(grant), "a role to grant: name, role definition GUID or id (repeatable, each with a --scope)")
-    .option("--dry-run", "read and print the role assignment PUTs, without sending them (VMs and scale sets)")
+    .option("--dry-run", "read and print the role assignment PUTs, without sending them")
     .action(async (options: RoleTargetOptions & RoleOptions & { dryRun?: boolean }, cmd: Command) => {
       const out = rt.printer(cmd);
       const pairs = readRoleScopePairs(options);
@@ -212,10 +214,10 @@ export function registerRole(program: Command, rt: CliRuntime): void {
       const target = await roleTarget(rt, cmd, options);
       if (target.kind === "identity") {
         if (options.dryRun) {
-          throw new UsageError(
-            "--dry-run of a grant to a user-assigned identity is not available (the library plans grants only with a VM's or scale set's identity change): " +
-              'list what it holds with "vm-identity role list --identity ..." instead.',
-          );
+          const requests: RawArmRequest[] = [];
+          for (const pair of pairs) requests.push(...(await target.handle.planGrant(pair, rt.operationOptions)));
+          out.result({ dryRun: true, requests }, () => formatDryRun(requests));
+          return;
         }
         const granted: GrantedRoleAssignment[] = [];
         for (const pair of pairs) granted.push(await target.handle.grant(pair, rt.operationOptions));
