@@ -1,13 +1,14 @@
 import { InvalidInputError, describeValue } from "../core/errors.js";
 import { type VmIdentity, hasSystemAssigned } from "../core/identity.js";
 import type { ArmConnection } from "../http/connection.js";
-import { createOperation } from "../http/operation.js";
+import { type Operation, createOperation } from "../http/operation.js";
+import type { RawArmRequest } from "../core/request.js";
 import type { IdentityResult, IdentityTarget } from "../operations/identity.js";
 import { readResource } from "../operations/readResource.js";
 import type { ApplyIdentityOptions, DisableIdentityOptions, OperationOptions } from "../options.js";
 import { type RoleAssignmentInfo, type RoleRevocation, parseRole, parseRoleScope, validateRoleGrant } from "../core/roles.js";
 import { systemIdentityRoleAssignments } from "../operations/identityAccess.js";
-import { revokeRole } from "../operations/roleAssignments.js";
+import { type RevokeSpec, planRevokeRole, revokeRole } from "../operations/roleAssignments.js";
 import { type IdentityChangeBuilder, createIdentityChangeBuilder } from "./IdentityChangeBuilder.js";
 
 /** How each handle is wired; kept out of the published types. */
@@ -92,23 +93,17 @@ export abstract class IdentityHandle {
    * `identity().grant({ role, scope }).apply()`.
    */
   async revoke(grant: { role: string; scope: string }, options?: OperationOptions): Promise<RoleRevocation> {
-    const checked = validateRoleGrant(grant, "revoke");
-    if (checked.identity !== undefined) {
-      throw new InvalidInputError(
-        "InvalidRoleGrant",
-        `Invalid revoke: this revokes from the system identity; to revoke from a user-assigned identity use client.userAssignedIdentity(...).revoke() (leave out identity ${describeValue(checked.identity)}).`,
-        grant,
-      );
-    }
-    const role = parseRole(checked.role);
-    const scope = parseRoleScope(checked.scope);
-    const { connection, target } = wired(this);
-    const op = createOperation(connection, "VmIdentityClient.revokeRole", options);
-    return op.run(async () => {
-      const { identity } = await readResource(op, target.url);
-      const principalId = hasSystemAssigned(identity.type) ? identity.systemAssigned?.principalId : undefined;
-      return revokeRole(op, { role, scope, principalId });
-    });
+    return runRevoke(this, grant, "VmIdentityClient.revokeRole", options, revokeRole);
+  }
+
+  /**
+   * The request {@link IdentityHandle.revoke} would send, for a dry run: the
+   * DELETE of the assignment it would find, or none. Reads (the resource,
+   * the role's definition when given by name, the assignment) but writes
+   * nothing; the same checks before any request.
+   */
+  async planRevoke(grant: { role: string; scope: string }, options?: OperationOptions): Promise<RawArmRequest[]> {
+    return runRevoke(this, grant, "VmIdentityClient.planRevokeRole", options, planRevokeRole);
   }
 
   /** = `identity().assignUserAssigned(ids).apply(options)` */
@@ -120,4 +115,25 @@ export abstract class IdentityHandle {
   async removeUserAssigned(ids: string | readonly string[], options?: ApplyIdentityOptions): Promise<IdentityResult> {
     return this.identity().removeUserAssigned(ids).apply(options);
   }
+}
+
+/** Check a revoke, read the system identity's principal, and hand both to `act` in one operation. */
+function runRevoke<T>(handle: IdentityHandle, grant: { role: string; scope: string }, name: string, options: OperationOptions | undefined, act: (op: Operation, spec: RevokeSpec) => Promise<T>): Promise<T> {
+  const checked = validateRoleGrant(grant, "revoke");
+  if (checked.identity !== undefined) {
+    throw new InvalidInputError(
+      "InvalidRoleGrant",
+      `Invalid revoke: this revokes from the system identity; to revoke from a user-assigned identity use client.userAssignedIdentity(...).revoke() (leave out identity ${describeValue(checked.identity)}).`,
+      grant,
+    );
+  }
+  const role = parseRole(checked.role);
+  const scope = parseRoleScope(checked.scope);
+  const { connection, target } = wired(handle);
+  const op = createOperation(connection, name, options);
+  return op.run(async () => {
+    const { identity } = await readResource(op, target.url);
+    const principalId = hasSystemAssigned(identity.type) ? identity.systemAssigned?.principalId : undefined;
+    return act(op, { role, scope, principalId });
+  });
 }

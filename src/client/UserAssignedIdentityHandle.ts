@@ -7,14 +7,14 @@ import {
   validateIdentityDefinition,
 } from "../core/userAssignedIdentity.js";
 import type { ArmConnection } from "../http/connection.js";
-import { createOperation } from "../http/operation.js";
+import { type Operation, createOperation } from "../http/operation.js";
 import { createOrUpdateIdentity, deleteIdentityResource, getIdentityResource } from "../operations/userAssignedIdentity.js";
 import { InvalidInputError, describeValue } from "../core/errors.js";
 import { RestError } from "@azure/core-rest-pipeline";
 import { type GrantedRoleAssignment, type RoleAssignmentInfo, type RoleGrant, type RoleRevocation, parseRole, parseRoleScope, validateRoleGrant } from "../core/roles.js";
 import { checkApplyOptions } from "../operations/identity.js";
 import { grantToIdentityResource, identityResourceRoleAssignments, planGrantToIdentityResource } from "../operations/identityAccess.js";
-import { revokeRole } from "../operations/roleAssignments.js";
+import { type RevokeSpec, planRevokeRole, revokeRole } from "../operations/roleAssignments.js";
 import type { OperationOptions, RoleAssignmentOptions } from "../options.js";
 import { construct } from "./construct.js";
 
@@ -96,16 +96,30 @@ export class UserAssignedIdentityHandle {
    * was already gone); otherwise `{ revoked: true, roleAssignment }`.
    */
   async revoke(grant: { role: string; scope: string }, options?: OperationOptions): Promise<RoleRevocation> {
+    return this.runRevoke(grant, "VmIdentityClient.revokeRole", options, revokeRole);
+  }
+
+  /**
+   * The request {@link UserAssignedIdentityHandle.revoke} would send, for a
+   * dry run: the DELETE of the assignment it would find, or none. Reads only;
+   * the same checks before any request.
+   */
+  async planRevoke(grant: { role: string; scope: string }, options?: OperationOptions): Promise<RawArmRequest[]> {
+    return this.runRevoke(grant, "VmIdentityClient.planRevokeRole", options, planRevokeRole);
+  }
+
+  /** Check a revoke, read the identity's principal, and hand both to `act` in one operation. */
+  private runRevoke<T>(grant: { role: string; scope: string }, name: string, options: OperationOptions | undefined, act: (op: Operation, spec: RevokeSpec) => Promise<T>): Promise<T> {
     const checked = this.checkOwnGrant(grant, "revoke");
     const role = parseRole(checked.role);
     const scope = parseRoleScope(checked.scope);
-    const op = createOperation(this.connection, "VmIdentityClient.revokeRole", options);
+    const op = createOperation(this.connection, name, options);
     return op.run(async () => {
       const info = await getIdentityResource(op, this.uai);
       if (!info) {
         throw new RestError(`The user-assigned identity '${this.uai.name}' in resource group '${this.uai.resourceGroup}' does not exist.`, { code: "ResourceNotFound", statusCode: 404 });
       }
-      return revokeRole(op, { role, scope, principalId: info.principalId || undefined });
+      return act(op, { role, scope, principalId: info.principalId || undefined });
     });
   }
 

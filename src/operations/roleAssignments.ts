@@ -245,8 +245,24 @@ function isAssignmentOf(a: RoleAssignmentInfo, principalId: string, roleDefiniti
  * `AmbiguousRole`); nothing is looked up when there is no principal.
  */
 export async function revokeRole(op: Operation, spec: RevokeSpec): Promise<RoleRevocation> {
+  const found = await findRevocable(op, spec);
+  if (!found) return { revoked: false };
+  const deleted = await deleteRoleAssignment(op, found);
+  logger.info(`${op.name}: ${deleted ? "revoked" : "found already gone"} role assignment ${found.id}.`);
+  return deleted ? { revoked: true, roleAssignment: found } : { revoked: false };
+}
+
+/** What {@link revokeRole} would send: the DELETE of the assignment it would find, or none. Reads only. */
+export async function planRevokeRole(op: Operation, spec: RevokeSpec): Promise<RawArmRequest[]> {
+  const found = await findRevocable(op, spec);
+  const parsed = found ? parseRoleAssignmentId(found.id) : undefined;
+  return parsed ? [deleteRoleAssignmentRequest(op.target, parsed.scope, parsed.name)] : [];
+}
+
+/** The assignment the principal holds for the role at exactly the scope: by the name a grant gives it, else in its list. */
+async function findRevocable(op: Operation, spec: RevokeSpec): Promise<RoleAssignmentInfo | undefined> {
   const { principalId, scope } = spec;
-  if (!principalId) return { revoked: false };
+  if (!principalId) return undefined;
   const roleDefinitionId = await resolveRoleDefinitionId(op, spec.role, scope);
   const name = roleAssignmentName(scope.scope, principalId, roleDefinitionId);
   const byName = await sendNeeding(op, getRoleAssignmentRequest(op.target, scope.scope, name), READ_PERMISSION, scope.scope, { accept: [404] });
@@ -254,11 +270,6 @@ export async function revokeRole(op: Operation, spec: RevokeSpec): Promise<RoleR
   if (!found || !isAssignmentOf(found, principalId, roleDefinitionId, scope.scope)) {
     found = (await listRoleAssignments(op, scope.scope, principalId)).find((a) => isAssignmentOf(a, principalId, roleDefinitionId, scope.scope));
   }
-  if (!found) {
-    logger.info(`${op.name}: principal ${principalId} holds no assignment of ${roleDefinitionId} at ${scope.scope}; nothing to revoke.`);
-    return { revoked: false };
-  }
-  const deleted = await deleteRoleAssignment(op, found);
-  logger.info(`${op.name}: ${deleted ? "revoked" : "found already gone"} role assignment ${found.id}.`);
-  return deleted ? { revoked: true, roleAssignment: found } : { revoked: false };
+  if (!found) logger.info(`${op.name}: principal ${principalId} holds no assignment of ${roleDefinitionId} at ${scope.scope}; nothing to revoke.`);
+  return found;
 }

@@ -325,7 +325,14 @@ describe("revoke", () => {
     const principal = granted.identity.systemAssigned!.principalId;
     expect(held(arm)).toHaveLength(3);
 
+    // planRevoke: reads only; the DELETE revoke() then sends, and nothing for a role not held.
+    const writesBefore = arm.requests.filter((r) => r.method !== "GET").length;
+    const planned = await vm.planRevoke({ role: "Reader", scope: data });
+    expect(planned).toEqual([expect.objectContaining({ method: "DELETE", url: expect.stringContaining(granted.roleAssignments![0]!.id) })]);
+    expect(await vm.planRevoke({ role: "Reader", scope: sub })).toEqual([]);
+    expect(arm.requests.filter((r) => r.method !== "GET").length).toBe(writesBefore);
     const byName = await vm.revoke({ role: "Reader", scope: data });
+    expect(arm.requests.filter((r) => r.method === "DELETE").at(-1)!.url).toBe(planned[0]!.url);
     expect(byName).toMatchObject({ revoked: true, roleAssignment: { principalId: principal, scope: data, id: granted.roleAssignments![0]!.id } });
     const byId = await vm.revoke({ role: secretsId, scope: vault });
     expect(byId.revoked).toBe(true);

@@ -234,6 +234,11 @@ describe("role list|grant|revoke", () => {
     for (const line of table.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
 
     fx.arm.clearRequests();
+    const dry = await runInProcess(["role", "revoke", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, "--role", "Reader", "--scope", sub, "--dry-run", ...fx.flags]);
+    expect(dry.code).toBe(0);
+    // One DELETE: Reader at the group is held, Reader at the subscription is not.
+    expect(JSON.parse(dry.stdout)).toEqual({ dryRun: true, requests: [expect.objectContaining({ method: "DELETE", url: expect.stringContaining(`${data}/providers/Microsoft.Authorization/roleAssignments/`) })] });
+    expect(fx.arm.requests.filter((q) => q.method !== "GET")).toEqual([]);
     const revoke = await runCli(["role", "revoke", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, "--role", "Reader", "--scope", sub, ...fx.flags]);
     expect(revoke.code).toBe(0);
     expect((JSON.parse(revoke.stdout) as { revoked: boolean; scope: string }[]).map((e) => [e.scope, e.revoked])).toEqual([

@@ -242,20 +242,28 @@ export function registerRole(program: Command, rt: CliRuntime): void {
         "that role at exactly that scope (found by the name a grant gives it, else in its list) is deleted. One it does " +
         "not hold is not an error: revoked false. Prints one entry per pair: role, scope, revoked and the assignment deleted.",
     )
-    .usage(`${TARGET_USAGE} --role ROLE --scope SCOPE... [options]`)
+    .usage(`${TARGET_USAGE} --role ROLE --scope SCOPE... [--dry-run] [options]`)
     .addHelpText(
       "after",
       "\nExamples:\n" +
         "  vm-identity role revoke -g myRG --vm-name myVM --role Reader --scope $RG_ID\n" +
+        "  vm-identity role revoke --identity $ID --role Reader --scope $S --dry-run\n" +
         "  vm-identity role revoke --identity $ID --role Reader --scope $S -o table\n" +
         PERMISSIONS,
     );
-  addRoleScopeOptions(addRoleTargetOptions(revoke), "a role to revoke: name, role definition GUID or id (repeatable, each with a --scope)").action(
-    async (options: RoleTargetOptions & RoleOptions, cmd: Command) => {
+  addRoleScopeOptions(addRoleTargetOptions(revoke), "a role to revoke: name, role definition GUID or id (repeatable, each with a --scope)")
+    .option("--dry-run", "read and print the role assignment DELETEs, without sending them")
+    .action(async (options: RoleTargetOptions & RoleOptions & { dryRun?: boolean }, cmd: Command) => {
       const out = rt.printer(cmd);
       const pairs = readRoleScopePairs(options);
       if (pairs.length === 0) throw new UsageError("Nothing to revoke: pass --role <role> --scope <scope> (repeatable in pairs).");
       const target = await roleTarget(rt, cmd, options);
+      if (options.dryRun) {
+        const requests: RawArmRequest[] = [];
+        for (const pair of pairs) requests.push(...(await target.handle.planRevoke(pair, rt.operationOptions)));
+        out.result({ dryRun: true, requests }, () => formatDryRun(requests));
+        return;
+      }
       const entries: RevokeEntry[] = [];
       for (const pair of pairs) {
         const outcome = await target.handle.revoke(pair, rt.operationOptions);
@@ -265,6 +273,5 @@ export function registerRole(program: Command, rt: CliRuntime): void {
         entries.map((e) => ({ role: e.role, scope: e.scope, revoked: e.revoked, roleAssignment: e.roleAssignment ? roleAssignmentJson(e.roleAssignment) : null })),
         () => revokedText(target, entries),
       );
-    },
-  );
+    });
 }
