@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: build, type-check and run every test, with the steps that do not
+ * depend on each other running at the same time, and a non-zero exit if any
+ * step fails.
+ *
+ *   node scripts/test.mjs          build + type-check at once, then vitest (the
+ *                                  type-check still running beside it if slower)
+ *   node scripts/test.mjs --built  type-check and vitest at once, on the build
+ *                                  already in dist/ (`npm run test:built`)
+ *   node scripts/test.mjs -- ARGS  ARGS go to `vitest run` (a file filter, say)
+ *
+ * vitest needs the build (test/package and the command's child-process tests
+ * run dist/); the type-check needs nothing but the sources, so it runs beside
+ * both. The output of the type-check and the build is held back and printed
+ * whole when each ends, so it never interleaves with vitest's; each step's
+ * wall time is printed with its result.
+ */
+import { spawn } from "node:child_process";
+
+const built = process.argv.includes("--built");
+/** Any other argument goes to vitest (`npm test -- test/unit` runs those files after the build and beside the type-check). */
+const vitestArgs = process.argv.slice(2).filter((arg) => arg !== "--built");
+const npmCli = process.env.npm_execpath;
+
+/** Runs `command args`; resolves with its exit code. `quiet`: output held back and printed when it ends. */
+function step(name, command, args, { quiet }) {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit", env: process.env });
+    const chunks = [];
+    if (quiet) {
+      child.stdout.on("data", (c) => chunks.push(c));
+      child.stderr.on("data", (c) => chunks.push(c));
+    }
+    const done = (code) => {
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      const output = Buffer.concat(chunks).toString("utf8").trimEnd();
+      if (output && (quiet || code !== 0)) process.stdout.write(`${output}\n`);
+      process.stdout.write(`[test] ${name}: ${code === 0 ? "ok" : `FAILED (exit ${code})`} in ${seconds} s\n`);
+      resolve(code);
+    };
+    child.on("error", (error) => {
+      chunks.push(Buffer.from(String(error)));
+      done(1);
+    });
+    child.on("close", (code, signal) => done(code ?? (signal ? 1 : 0)));
+  });
+}
+
+/** `npm run <script>` through the npm that runs this script, or the one in PATH. */
+const npmRun = (script) => (npmCli ? [process.execPath, [npmCli, "run", "--silent", script]] : ["npm", ["run", "--silent", script]]);
+const bin = (name) => [process.execPath, [new URL(`../node_modules/${name}`, import.meta.url).pathname]];
+
+const [tscNode, [tscPath]] = bin("typescript/bin/tsc");
+const [vitestNode, [vitestPath]] = bin("vitest/vitest.mjs");
+
+const started = performance.now();
+const typecheck = step("type-check (tsc --noEmit)", tscNode, [tscPath, "--noEmit"], { quiet: true });
+const tests = (async () => {
+  if (!built) {
+    const [command, args] = npmRun("build");
+    const code = await step("build", command, args, { quiet: true });
+    if (code !== 0) return code;
+  }
+  return step("vitest run", vitestNode, [vitestPath, "run", ...vitestArgs], { quiet: false });
+})();
+
+const codes = await Promise.all([typecheck, tests]);
+const failed = codes.some((code) => code !== 0);
+process.stdout.write(`[test] ${failed ? "FAILED" : "all steps passed"} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+process.exit(failed ? 1 : 0);
