@@ -1,16 +1,10 @@
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { runChild } from "./helpers.js";
 
 // `npm test` builds dist/ first; these load it the way a user's project would,
 // through the package's own name and exports map.
-/** Runs `file` with no input (its stdin closed at once) and resolves with its standard output. */
-const run = (file: string, args: string[]): Promise<string> => {
-  const child = promisify(execFile)(file, args, { cwd: process.cwd(), encoding: "utf8" });
-  child.child.stdin?.end();
-  return child.then(({ stdout }) => stdout);
-};
+const run = (file: string, args: string[]): Promise<string> => runChild(file, args, process.cwd());
 const node = async (args: string[]): Promise<string> => (await run(process.execPath, args)).trim();
 
 const cli = JSON.parse(readFileSync("packages/cli/package.json", "utf8"));
