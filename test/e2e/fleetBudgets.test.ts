@@ -102,9 +102,9 @@ describe("managed identity's limit, however ARM reports it", () => {
     ["an operation that ends Failed, its change rolled back", { managedIdentityThrottling: "failedOperation", failedOperationChanges: "rolledBack" }],
     ["an operation that ends Failed, its change left in place", { managedIdentityThrottling: "failedOperation", failedOperationChanges: "applied" }],
   ] as const)("%s: every VM ends with its identity, and each is reported as it ended", async (_how, mode) => {
-    // A small creation budget (10, then 1 every 2 s) so that a fleet of 50 surely meets it.
+    // A small creation budget (10, then 1 every 2 s) so that a fleet of 150 surely meets it.
     const { arm: a, client } = await azure({ listEtags: true, ...mode, budgets: { managedIdentityCreate: { bucket: 10, refillPerSecond: 0.5 } } });
-    const ids = a.addVms(50, { resourceGroup: "rg", location: "westus", osType: "Linux" });
+    const ids = a.addVms(150, { resourceGroup: "rg", location: "westus", osType: "Linux" });
     const results = await client.vms({ resourceGroup: "rg" }).identity().enableSystemAssigned().apply();
     expect(a.stats.throttledBy.managedIdentity, JSON.stringify(a.stats)).toBeGreaterThan(0); // the limit was hit
     const held = ids.map((id) => a.getVm("rg", id.split("/").at(-1)!)!);
@@ -114,7 +114,7 @@ describe("managed identity's limit, however ARM reports it", () => {
       const ok = vm.identity?.type === "SystemAssigned" && vm.properties.provisioningState === "Succeeded";
       expect(r.status === "changed", `${r.resourceId}: ${r.status} while it holds ${vm.identity?.type ?? "None"}/${vm.properties.provisioningState}`).toBe(ok);
     });
-    expect(results.stats).toMatchObject({ changed: 50, failed: 0, unknown: 0 });
+    expect(results.stats).toMatchObject({ changed: 150, failed: 0, unknown: 0 });
   });
 });
 
