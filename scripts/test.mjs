@@ -16,6 +16,9 @@
  * whole when each ends, so it never interleaves with vitest's; each step's
  * wall time is printed with its result.
  *
+ * The build is skipped when scripts/buildStamp.mjs finds dist/ made from the
+ * sources as they are (and unchanged since): `npm ci` has just built, say.
+ *
  * The type-check is incremental, its state in node_modules/.cache/tsc: the
  * first run (a fresh clone) checks every file, later runs only what changed
  * and what depends on it, with the same errors reported.
@@ -27,8 +30,12 @@ const built = process.argv.includes("--built");
 const vitestArgs = process.argv.slice(2).filter((arg) => arg !== "--built" && arg !== "--");
 const npmCli = process.env.npm_execpath;
 
-/** Runs `command args`; resolves with its exit code. `quiet`: output held back and printed when it ends. */
-function step(name, command, args, { quiet }) {
+/**
+ * Runs `command args`; resolves with its exit code. `quiet`: output held back
+ * and printed when it ends. `expectFailure`: a question, whose non-zero exit
+ * is an answer ("no"), not a failure.
+ */
+function step(name, command, args, { quiet, expectFailure = false }) {
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit", env: process.env });
@@ -41,7 +48,8 @@ function step(name, command, args, { quiet }) {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       const output = Buffer.concat(chunks).toString("utf8").trimEnd();
       if (output && (quiet || code !== 0)) process.stdout.write(`${output}\n`);
-      process.stdout.write(`[test] ${name}: ${code === 0 ? "ok" : `FAILED (exit ${code})`} in ${seconds} s\n`);
+      const verdict = expectFailure ? (code === 0 ? "yes" : "no") : code === 0 ? "ok" : `FAILED (exit ${code})`;
+      process.stdout.write(`[test] ${name}: ${verdict} in ${seconds} s\n`);
       resolve(code);
     };
     child.on("error", (error) => {
@@ -66,9 +74,12 @@ const tsBuildInfo = new URL("../node_modules/.cache/tsc/tsconfig.tsbuildinfo", i
 const typecheck = step("type-check (tsc --noEmit --incremental)", tscNode, [tscPath, "--noEmit", "--incremental", "--tsBuildInfoFile", tsBuildInfo], { quiet: true });
 const tests = (async () => {
   if (!built) {
-    const [command, args] = npmRun("build");
-    const code = await step("build", command, args, { quiet: true });
-    if (code !== 0) return code;
+    const current = (await step("build up to date? (scripts/buildStamp.mjs --check)", process.execPath, [new URL("buildStamp.mjs", import.meta.url).pathname, "--check"], { quiet: true, expectFailure: true })) === 0;
+    if (!current) {
+      const [command, args] = npmRun("build");
+      const code = await step("build", command, args, { quiet: true });
+      if (code !== 0) return code;
+    }
   }
   return step("vitest run", vitestNode, [vitestPath, "run", ...vitestArgs], { quiet: false });
 })();
