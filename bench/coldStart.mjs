@@ -1,7 +1,8 @@
 // Cold start: import the package and construct the client, in a fresh node
 // process each time, ours and the peer interleaved. Reports the median of the
-// time measured inside the child (import + construct) and, for context, of
-// the child's whole life as seen by the parent (node's own start included).
+// child's whole life as the parent sees it (node's own start included: what a
+// user of a command or a short script waits for; the target is on this), and
+// of the time measured inside the child (import + construct only).
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { median } from "./lib/stats.mjs";

@@ -93,6 +93,7 @@ export {
   type RoleAssignmentsOnDisable,
   type RoleGrant,
   type RoleRef,
+  type RoleRevocation,
   type RoleScope,
   ROLE_ASSIGNMENT_NAMESPACE,
   parseRole,

@@ -122,9 +122,11 @@ export interface VmssExtensionOptions extends OperationOptions {
 
 /** The MSI extension to install once a new VM exists. */
 export interface CreateMsiExtensionOptions {
+  /** The port of the extension's token endpoint, from 1 to 65535. Default 50342. */
   port?: number;
   /** Default: from the definition's OS disk or OS profile, else from the created VM. */
   os?: OsType;
+  /** The extension's name. Default: its type (`ManagedIdentityExtensionForWindows` or `ManagedIdentityExtensionForLinux`). */
   name?: string;
 }
 
@@ -140,8 +142,11 @@ export interface FleetProgress {
   total: number;
   /** Entries finished, whatever their status. */
   done: number;
+  /** Entries finished `changed`: the VM was changed (for `plan()`: would be). */
   changed: number;
+  /** Entries finished `unchanged`: the VM needed no change. */
   unchanged: number;
+  /** Entries finished `failed`: nothing of this run's landed (see each result's `error`). */
   failed: number;
   /** Entries whose write was sent but whose outcome was not seen. */
   unknown: number;
@@ -234,6 +239,7 @@ export interface MigrationOptions extends Omit<FleetOptions, "onProgress"> {
 
 /** A policy added to the pipeline, placed as in the Azure SDK's generated clients. */
 export interface AdditionalPolicyConfig {
+  /** The policy to add. */
   policy: PipelinePolicy;
   /** `perCall`: once per operation call; `perRetry`: on every attempt, after signing. */
   position: "perCall" | "perRetry";

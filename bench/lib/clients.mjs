@@ -15,8 +15,8 @@ export function ourClient(emu, options = {}) {
  * client does internally for loopback endpoints. Nothing else of its pipeline
  * (retries, logging, user agent, LRO) is touched.
  */
-export function peerClient(emu, options = {}) {
-  const client = new ComputeManagementClient(emu.credential, emu.subscriptionId, { endpoint: emu.endpoint, ...options });
+export function peerClient(emu, options = {}, subscriptionId = emu.subscriptionId) {
+  const client = new ComputeManagementClient(emu.credential, subscriptionId, { endpoint: emu.endpoint, ...options });
   client.pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
   client.pipeline.addPolicy(loopbackSigning(emu.credential), { phase: "Sign" });
   return client;

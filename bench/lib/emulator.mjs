@@ -6,7 +6,7 @@ const SERVER = fileURLToPath(new URL("../emulator-server.mjs", import.meta.url))
 
 /**
  * Start the emulator in a child process with `options` (FakeArmOptions).
- * Resolves to { endpoint, subscriptionId, credential, call(op, args), close() }.
+ * Resolves to { endpoint, subscriptionId, subscriptionIds, credential, call(op, args), close() }.
  */
 export async function startEmulator(options = {}) {
   const child = fork(SERVER, [JSON.stringify(options)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
@@ -23,11 +23,13 @@ export async function startEmulator(options = {}) {
       else call?.resolve(message.result);
     });
   });
-  const { endpoint, subscriptionId, token } = await ready;
+  const { endpoint, subscriptionId, subscriptionIds, token } = await ready;
   child.removeAllListeners("exit");
   return {
     endpoint,
     subscriptionId,
+    /** Every subscription served, the first one first. */
+    subscriptionIds,
     /** A TokenCredential handing out the token the emulator accepts. */
     credential: { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000, tokenType: "Bearer" }) },
     call(op, args) {

@@ -33,6 +33,7 @@ export class IdentityChangeBuilder extends IdentityChangeSet<IdentityChangeBuild
     super(changes, access);
   }
 
+  /** A builder for the same VM (or scale set), holding `changes` and `access`. */
   protected derive(changes: readonly IdentityChange[], access: AccessChanges): IdentityChangeBuilder {
     return createIdentityChangeBuilder(this.connection, this.target, changes, access);
   }

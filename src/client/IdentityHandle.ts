@@ -1,11 +1,13 @@
-import type { VmIdentity } from "../core/identity.js";
+import { InvalidInputError, describeValue } from "../core/errors.js";
+import { type VmIdentity, hasSystemAssigned } from "../core/identity.js";
 import type { ArmConnection } from "../http/connection.js";
 import { createOperation } from "../http/operation.js";
 import type { IdentityResult, IdentityTarget } from "../operations/identity.js";
 import { readResource } from "../operations/readResource.js";
 import type { ApplyIdentityOptions, DisableIdentityOptions, OperationOptions } from "../options.js";
-import type { RoleAssignmentInfo } from "../core/roles.js";
+import { type RoleAssignmentInfo, type RoleRevocation, parseRole, parseRoleScope, validateRoleGrant } from "../core/roles.js";
 import { systemIdentityRoleAssignments } from "../operations/identityAccess.js";
+import { revokeRole } from "../operations/roleAssignments.js";
 import { type IdentityChangeBuilder, createIdentityChangeBuilder } from "./IdentityChangeBuilder.js";
 
 /** How each handle is wired; kept out of the published types. */
@@ -75,6 +77,38 @@ export abstract class IdentityHandle {
     const { connection, target } = wired(this);
     const op = createOperation(connection, "VmIdentityClient.listRoleAssignments", options);
     return op.run(() => systemIdentityRoleAssignments(op, target));
+  }
+
+  /**
+   * Revoke a role from the resource's system identity: `role` a role name
+   * (looked up at the scope), a role definition GUID or a full role
+   * definition id; `scope` a subscription, resource group or resource id
+   * (both checked before any request, with the codes `grant()` uses). Reads
+   * the resource for its principal, finds the assignment it holds for that
+   * role at exactly that scope (by the name a grant gives it, else in its
+   * list) and deletes it. `{ revoked: false }` when there is none (no system
+   * identity, no such assignment, or one already gone); otherwise
+   * `{ revoked: true, roleAssignment }`. To grant, use
+   * `identity().grant({ role, scope }).apply()`.
+   */
+  async revoke(grant: { role: string; scope: string }, options?: OperationOptions): Promise<RoleRevocation> {
+    const checked = validateRoleGrant(grant, "revoke");
+    if (checked.identity !== undefined) {
+      throw new InvalidInputError(
+        "InvalidRoleGrant",
+        `Invalid revoke: this revokes from the system identity; to revoke from a user-assigned identity use client.userAssignedIdentity(...).revoke() (leave out identity ${describeValue(checked.identity)}).`,
+        grant,
+      );
+    }
+    const role = parseRole(checked.role);
+    const scope = parseRoleScope(checked.scope);
+    const { connection, target } = wired(this);
+    const op = createOperation(connection, "VmIdentityClient.revokeRole", options);
+    return op.run(async () => {
+      const { identity } = await readResource(op, target.url);
+      const principalId = hasSystemAssigned(identity.type) ? identity.systemAssigned?.principalId : undefined;
+      return revokeRole(op, { role, scope, principalId });
+    });
   }
 
   /** = `identity().assignUserAssigned(ids).apply(options)` */

@@ -10,9 +10,11 @@ import type { ArmConnection } from "../http/connection.js";
 import { createOperation } from "../http/operation.js";
 import { createOrUpdateIdentity, deleteIdentityResource, getIdentityResource } from "../operations/userAssignedIdentity.js";
 import { InvalidInputError, describeValue } from "../core/errors.js";
-import { type GrantedRoleAssignment, type RoleAssignmentInfo, validateRoleGrant } from "../core/roles.js";
+import { RestError } from "@azure/core-rest-pipeline";
+import { type GrantedRoleAssignment, type RoleAssignmentInfo, type RoleRevocation, parseRole, parseRoleScope, validateRoleGrant } from "../core/roles.js";
 import { checkApplyOptions } from "../operations/identity.js";
 import { grantToIdentityResource, identityResourceRoleAssignments } from "../operations/identityAccess.js";
+import { revokeRole } from "../operations/roleAssignments.js";
 import type { OperationOptions, RoleAssignmentOptions } from "../options.js";
 import { construct } from "./construct.js";
 
@@ -63,6 +65,32 @@ export class UserAssignedIdentityHandle {
     checkApplyOptions(options ?? {});
     const op = createOperation(this.connection, "VmIdentityClient.grantRole", options);
     return op.run(() => grantToIdentityResource(op, this.uai, checked, options));
+  }
+
+  /**
+   * Revoke a role from this identity: `role` and `scope` as for
+   * {@link UserAssignedIdentityHandle.grant} (checked before any request,
+   * with the same codes). Reads the identity for its principal (a missing
+   * identity is 404 `ResourceNotFound`), finds the assignment it holds for
+   * that role at exactly that scope (by the name a grant gives it, else in
+   * its list) and deletes it. `{ revoked: false }` when there is none (or it
+   * was already gone); otherwise `{ revoked: true, roleAssignment }`.
+   */
+  async revoke(grant: { role: string; scope: string }, options?: OperationOptions): Promise<RoleRevocation> {
+    const checked = validateRoleGrant(grant, "revoke");
+    if (checked.identity !== undefined) {
+      throw new InvalidInputError("InvalidRoleGrant", `Invalid revoke: a user-assigned identity's revoke() is for that identity; leave out identity (${describeValue(checked.identity)}).`, grant);
+    }
+    const role = parseRole(checked.role);
+    const scope = parseRoleScope(checked.scope);
+    const op = createOperation(this.connection, "VmIdentityClient.revokeRole", options);
+    return op.run(async () => {
+      const info = await getIdentityResource(op, this.uai);
+      if (!info) {
+        throw new RestError(`The user-assigned identity '${this.uai.name}' in resource group '${this.uai.resourceGroup}' does not exist.`, { code: "ResourceNotFound", statusCode: 404 });
+      }
+      return revokeRole(op, { role, scope, principalId: info.principalId || undefined });
+    });
   }
 
   /** The role assignments this identity holds in its subscription (at, above and below it), page by page. */

@@ -29,6 +29,7 @@ export class FleetIdentityBuilder extends IdentityChangeSet<FleetIdentityBuilder
     super(changes, access);
   }
 
+  /** A fleet builder over the same VMs, holding `changes` and `access`. */
   protected derive(changes: readonly IdentityChange[], access: AccessChanges): FleetIdentityBuilder {
     return construct(FleetIdentityBuilder, this.connection, this.entries, changes, access);
   }

@@ -11,8 +11,11 @@ import { type VmCreateBuilder, createVmCreateBuilder } from "./VmCreateBuilder.j
 export class VmHandle extends IdentityHandle {
   /** The VM's full ARM resource id. */
   readonly resourceId: string;
+  /** The subscription the VM is in. */
   readonly subscriptionId: string;
+  /** The VM's resource group. */
   readonly resourceGroup: string;
+  /** The VM's name. */
   readonly name: string;
   /** The legacy MSI extension on this VM. */
   readonly msiExtension: MsiExtensionClient;

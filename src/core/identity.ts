@@ -15,6 +15,7 @@ export interface UserAssignedIdentityRef {
 
 /** The managed identities of a virtual machine. */
 export interface VmIdentity {
+  /** The identity type, in its canonical spelling; `None` when the VM has no identity. */
   type: IdentityType;
   /** Present when the type includes `SystemAssigned` and ARM reported the principal. */
   systemAssigned?: { principalId: string; tenantId: string };

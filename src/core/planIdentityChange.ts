@@ -20,6 +20,7 @@ export type IdentityChange =
 
 /** The `identity` object of a PATCH body, as sent to ARM. */
 export interface IdentityPatchBody {
+  /** The identity type the resource is to have, in its canonical spelling. */
   type: IdentityType;
   /** `{}` adds or keeps an id, `null` removes it; `null` for the whole map clears it. */
   userAssignedIdentities?: Record<string, Record<string, never> | null> | null;

@@ -1,5 +1,6 @@
 /** An HTTP request to Azure Resource Manager, exactly as it will be sent (minus authentication). */
 export interface RawArmRequest {
+  /** The HTTP method. */
   method: "GET" | "PUT" | "PATCH" | "DELETE" | "POST";
   /** Absolute, with `api-version`. */
   url: string;

@@ -10,8 +10,11 @@ import {
 
 /** The parts of a resource id below a resource group. */
 export interface ResourceGroupScoped {
+  /** The subscription id, a GUID. */
   subscriptionId: string;
+  /** The resource group's name. */
   resourceGroup: string;
+  /** The resource's own name: the last segment of its id. */
   name: string;
 }
 

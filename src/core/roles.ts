@@ -151,11 +151,15 @@ export function parseRoleScope(value: unknown): RoleScope {
   return { scope, segments, subscriptionId, kind: "resource" };
 }
 
-/** Check what `grant()` was given: `{ role, scope, identity? }`. Returns the grant with its scope as checked. */
-export function validateRoleGrant(value: unknown): RoleGrant {
+/**
+ * Check what `grant()` (or `revoke()`) was given: `{ role, scope, identity? }`.
+ * Returns the grant with its scope as checked.
+ */
+export function validateRoleGrant(value: unknown, call: "grant" | "revoke" = "grant"): RoleGrant {
   const spec = asRecord(value);
   if (!spec) {
-    throw new InvalidInputError("InvalidRoleGrant", `Invalid grant ${describeValue(value)}: expected { role, scope, identity? }.`, value);
+    const what = call === "grant" ? "grant" : "role to revoke";
+    throw new InvalidInputError("InvalidRoleGrant", `Invalid ${what} ${describeValue(value)}: expected { role, scope${call === "grant" ? ", identity?" : ""} }.`, value);
   }
   parseRole(spec["role"]);
   const { scope } = parseRoleScope(spec["scope"]);
@@ -240,6 +244,14 @@ export interface GrantedRoleAssignment {
   identity: string;
   /** True when this call created it; false when it was there already (under the same name or, per ARM's 409 `RoleAssignmentExists`, another). */
   created: boolean;
+}
+
+/** What `revoke()` did: whether it deleted an assignment, and which. */
+export interface RoleRevocation {
+  /** True when this call deleted the assignment; false when there was none to delete (or it was gone when the DELETE arrived). */
+  revoked: boolean;
+  /** The assignment deleted (present when `revoked`). */
+  roleAssignment?: RoleAssignmentInfo;
 }
 
 /** Read a role assignment from ARM's JSON; undefined when it is not one. */

@@ -5,17 +5,25 @@ import { validateLocation } from "./validation.js";
 export interface UserAssignedIdentityInfo {
   /** Its full resource id, as ARM returns it. */
   id: string;
+  /** The identity's name. */
   name: string;
+  /** The identity's Azure region, as ARM reports it. */
   location: string;
+  /** The identity's tags; `{}` when it has none. */
   tags: Record<string, string>;
+  /** Object id of the identity's service principal, as ARM reports it; `""` when absent. */
   principalId: string;
+  /** Client (application) id of the identity, as ARM reports it; `""` when absent. */
   clientId: string;
+  /** Id of the tenant the identity's principal lives in, as ARM reports it; `""` when absent. */
   tenantId: string;
 }
 
 /** Options of `createOrUpdate()`. */
 export interface UserAssignedIdentityDefinition {
+  /** The Azure region of the identity, e.g. `westeurope`. */
   location: string;
+  /** The identity's tags (string values); left out of the PUT when absent. */
   tags?: Record<string, string>;
 }
 

@@ -1,8 +1,8 @@
 /**
  * How a fleet learns that its VMs' operations ended, and reads them back, at
  * the lowest cost in reads: when the VMs came from a list and more of them
- * are waiting than the list has pages, one sweep of the list answers for all
- * of them; otherwise each VM is read on its own. Either read shows the VM's
+ * are waiting than the pages of it read so far, one sweep of those pages
+ * answers for all of them; otherwise each VM is read on its own. Either read shows the VM's
  * `provisioningState` and final identity; the operation's status URL is read
  * only to explain one that ended `Failed`.
  */
@@ -122,23 +122,38 @@ export function createConfirmer(lister: Operation, intervalInMs: number): Confir
     );
   }
 
-  /** One sweep of a list: every page, each entry settling the VM it shows. */
-  async function sweep(state: ScopeState): Promise<void> {
+  /**
+   * One sweep of a list, each entry settling the VM it shows: every page, or
+   * only the first `maxPages` while the fleet is still reading the list (its
+   * waiting VMs all came from those). A VM that was waiting when the sweep
+   * began and that no page showed (the list shifted, or it is gone) is then
+   * read on its own, so that it is never left to wait on a list that no
+   * longer holds it.
+   */
+  async function sweep(state: ScopeState, maxPages: number): Promise<void> {
     stats.sweeps++;
-    for (let next: string | undefined = state.scope.url; next && state.waiting.size > 0; ) {
+    const began = seq;
+    const shown = new Set<string>();
+    let pages = 0;
+    for (let next: string | undefined = state.scope.url; next && state.waiting.size > 0 && pages < maxPages; ) {
       // Only VMs already waiting when the page is asked for: one whose write was answered later may not show on it yet.
       const askedAt = seq;
       const page = await lister.send(armRequest("GET", next));
       stats.sweepPages++;
+      pages++;
       const body = asRecord(page.body) ?? {};
       for (const entry of Array.isArray(body["value"]) ? body["value"] : []) {
         const vm = asRecord(entry);
         const id = typeof vm?.["id"] === "string" ? vm["id"].toLowerCase() : undefined;
-        const w = id === undefined ? undefined : state.waiting.get(id);
-        if (w && !w.done && w.seq <= askedAt && (await settleFrom(w, vm!, undefined))) state.waiting.delete(id!);
+        if (id === undefined) continue;
+        shown.add(id);
+        const w = state.waiting.get(id);
+        if (w && !w.done && w.seq <= askedAt && (await settleFrom(w, vm!, undefined))) state.waiting.delete(id);
       }
       next = typeof body["nextLink"] === "string" && body["nextLink"] ? body["nextLink"] : undefined;
     }
+    const unseen = [...state.waiting].filter(([id, w]) => !w.done && w.seq <= began && !shown.has(id)).map(([, w]) => w);
+    if (unseen.length > 0) await readEach(state, unseen);
   }
 
   function schedule(key: string, state: ScopeState): void {
@@ -153,10 +168,12 @@ export function createConfirmer(lister: Operation, intervalInMs: number): Confir
     if (state.waiting.size === 0) return;
     state.sweeping = true;
     try {
-      // A sweep costs the list's pages; reading each VM costs one read a VM.
+      // A sweep costs the pages it reads; reading each VM costs one read a VM. While the fleet
+      // is still reading the list (a long list is read as the fleet gets to it), the pages it
+      // has seen hold every VM waiting here, so a sweep stops after them.
       const pages = Math.max(1, state.scope.pages);
-      if (state.scope.complete && pages < state.waiting.size) {
-        await sweep(state);
+      if (state.scope.pages > 0 && pages < state.waiting.size) {
+        await sweep(state, state.scope.complete ? Infinity : pages);
       } else {
         await readEach(state, [...state.waiting.values()]);
       }

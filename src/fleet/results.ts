@@ -32,9 +32,13 @@ export type FleetResult<E extends object = object> = {
 export interface FleetRunStats {
   /** Entries of the selection, duplicates included. */
   total: number;
+  /** Entries that ended `changed`: the VM was changed (for `plan()`: would be). */
   changed: number;
+  /** Entries that ended `unchanged`: the VM needed no change. */
   unchanged: number;
+  /** Entries that ended `failed`: nothing of this run's landed (see each result's `error`). */
   failed: number;
+  /** Entries that ended `unknown`: a write was sent but its outcome was not seen. */
   unknown: number;
   /** Entries that named a VM already named earlier. */
   duplicates: number;

@@ -20,6 +20,7 @@ import type { FleetTask } from "./runFleet.js";
 
 /** What a fleet identity change reports per VM, besides its status (and its role assignments, when the change grants or disables). */
 export interface FleetIdentityOutcome extends AccessOutcome {
+  /** The VM's identity once the change is done, as ARM shows it (as listed or read when there was nothing to do). */
   identity: VmIdentity;
   /** Read-plan-write rounds (0: the list page showed nothing to do, and nothing was sent). */
   attempts: number;
@@ -71,8 +72,14 @@ export function identityTask(changes: readonly IdentityChange[], options: ApplyI
   };
 }
 
-/** Operations a fleet writes again when they end refused by a budget (managed identity's limit may answer so). */
-const MAX_THROTTLED_TRIES = 5;
+/**
+ * How often a fleet writes a VM again when its operation ends refused by a
+ * budget (managed identity's limit may answer so). Each refusal is learned
+ * only when the operation ends, seconds after the writes that followed it, so
+ * at the limit one VM may be refused several times while the fleet's pace
+ * settles; the fleet's deadline bounds the tries too.
+ */
+const MAX_THROTTLED_TRIES = 20;
 const THROTTLING_CODES = new Set(["TooManyRequests", "SubscriptionRequestsThrottled"]);
 
 function isThrottled(e: unknown): boolean {

@@ -187,11 +187,15 @@ export function createOperation(
       if (extras.gate) facts.gate = extras.gate;
       if (sendOptions.budgets?.length) facts.budgets = sendOptions.budgets;
       const effects = sendOptions.effects ?? isWriteMethod(raw.method);
+      const doubtedBefore = inDoubt;
       if (effects) inDoubt = true;
       let response: PipelineResponse;
       try {
         response = await connection.transport.pipeline.sendRequest(connection.transport.httpClient, request);
       } catch (e) {
+        // A write none of whose attempts went out without an answer (it was aborted while it
+        // waited for its budget, say) cannot have landed: it leaves the outcome as it was.
+        if (effects && facts.unanswered === 0) inDoubt = doubtedBefore;
         throw scrubError(e);
       }
       const requestId = response.headers.get("x-ms-request-id");

@@ -22,6 +22,7 @@ export interface VmCreateSpec {
 
 /** The requests a create would send, in order. */
 export interface VmCreatePlan {
+  /** The VM's PUT, then the extension's PUT when one is asked for and its OS is known (given, or in the definition). */
   requests: RawArmRequest[];
 }
 
@@ -29,9 +30,13 @@ export interface VmCreatePlan {
 export interface VmCreateResult {
   /** The VM's ARM JSON, read back once it exists. */
   vm: Record<string, unknown>;
+  /** The VM's managed identities, as read back once it exists. */
   identity: VmIdentity;
+  /** The MSI extension as read back once installed; absent unless `withMsiExtension()` asked for it. */
   extension?: VmExtensionResource;
+  /** `x-ms-request-id` of every response, in order. */
   requestIds: string[];
+  /** The correlation id shared by all requests of the call. */
   correlationId: string;
 }
 

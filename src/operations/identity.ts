@@ -35,7 +35,9 @@ export function vmIdentityTarget(target: ArmTarget, vm: ResourceGroupScoped): Id
 
 /** What `plan()` returns: the state read, the state wanted and the requests that would get there. */
 export interface IdentityPlan {
+  /** The identity the resource has now, as read (or as a fleet's list page shows it). */
   current: VmIdentity;
+  /** The identity the resource will have once `apply()` is done. */
   desired: VmIdentity;
   /** The exact PATCH `apply()` would send now; undefined when nothing would change. */
   request?: RawArmRequest;

@@ -13,10 +13,15 @@ import { type ReadResource, readResource } from "./readResource.js";
 
 /** A VM (or scale-set) extension as ARM returns it. */
 export interface VmExtensionResource {
+  /** The extension's full resource id. */
   id?: string;
+  /** The extension's name. */
   name?: string;
+  /** The ARM resource type, e.g. `Microsoft.Compute/virtualMachines/extensions`. */
   type?: string;
+  /** The extension's Azure region (the VM's); a scale set's extensions have none. */
   location?: string;
+  /** The extension's publisher, type, handler version, settings (`port`) and provisioning state. */
   properties?: {
     publisher?: string;
     type?: string;

@@ -19,6 +19,7 @@ import {
   type GrantedRoleAssignment,
   type RoleAssignmentInfo,
   type RoleRef,
+  type RoleRevocation,
   type RoleScope,
   parseRoleAssignmentId,
   roleAssignmentId,
@@ -215,4 +216,49 @@ export async function deleteRoleAssignment(op: Operation, assignment: RoleAssign
   if (!parsed) throw new RestError(`Refusing to delete ${JSON.stringify(assignment.id)}: it is not a role assignment id.`, { code: "InvalidRoleAssignmentId" });
   const response = await sendNeeding(op, deleteRoleAssignmentRequest(op.target, parsed.scope, parsed.name), DELETE_PERMISSION, parsed.scope, { accept: [404] });
   return response.status === 200 || response.status === 202 || (response.status === 204 && response.unansweredAttempts > 0);
+}
+
+/** What a revocation needs: the role and scope as checked, and the principal that holds the assignment (undefined: none, so nothing to revoke). */
+export interface RevokeSpec {
+  role: RoleRef;
+  scope: RoleScope;
+  principalId: string | undefined;
+}
+
+/** Whether a listed or read assignment is the one of this principal, role and scope. */
+function isAssignmentOf(a: RoleAssignmentInfo, principalId: string, roleDefinitionId: string, scope: string): boolean {
+  return (
+    a.principalId.toLowerCase() === principalId.toLowerCase() &&
+    roleDefinitionGuid(a.roleDefinitionId) === roleDefinitionGuid(roleDefinitionId) &&
+    sameScope(a.scope, scope)
+  );
+}
+
+/**
+ * Revoke a role: find the assignment the principal holds for that role at
+ * exactly that scope, by the deterministic name a grant gives it first
+ * (`GET {scope}/providers/Microsoft.Authorization/roleAssignments/{name}`),
+ * else in the principal's list at the scope (an assignment some other tool
+ * named), then `DELETE` it. `{ revoked: false }` when the principal holds
+ * none there (or it was gone when the DELETE arrived: 204 or 404). A role
+ * name is looked up at the scope as for a grant (`RoleNotFound`,
+ * `AmbiguousRole`); nothing is looked up when there is no principal.
+ */
+export async function revokeRole(op: Operation, spec: RevokeSpec): Promise<RoleRevocation> {
+  const { principalId, scope } = spec;
+  if (!principalId) return { revoked: false };
+  const roleDefinitionId = await resolveRoleDefinitionId(op, spec.role, scope);
+  const name = roleAssignmentName(scope.scope, principalId, roleDefinitionId);
+  const byName = await sendNeeding(op, getRoleAssignmentRequest(op.target, scope.scope, name), READ_PERMISSION, scope.scope, { accept: [404] });
+  let found = byName.status < 300 ? roleAssignmentInfo(byName.body) : undefined;
+  if (!found || !isAssignmentOf(found, principalId, roleDefinitionId, scope.scope)) {
+    found = (await listRoleAssignments(op, scope.scope, principalId)).find((a) => isAssignmentOf(a, principalId, roleDefinitionId, scope.scope));
+  }
+  if (!found) {
+    logger.info(`${op.name}: principal ${principalId} holds no assignment of ${roleDefinitionId} at ${scope.scope}; nothing to revoke.`);
+    return { revoked: false };
+  }
+  const deleted = await deleteRoleAssignment(op, found);
+  logger.info(`${op.name}: ${deleted ? "revoked" : "found already gone"} role assignment ${found.id}.`);
+  return deleted ? { revoked: true, roleAssignment: found } : { revoked: false };
 }

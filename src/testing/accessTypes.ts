@@ -36,9 +36,13 @@ export interface FakeArmAccessOptions {
 
 /** One permission block of a role definition. */
 export interface RolePermission {
+  /** Control-plane actions granted, e.g. `Microsoft.Compute/virtualMachines/read`; `*` is a wildcard. */
   actions: string[];
+  /** Actions taken out of `actions`. */
   notActions: string[];
+  /** Data-plane actions granted. */
   dataActions: string[];
+  /** Data actions taken out of `dataActions`. */
   notDataActions: string[];
 }
 
@@ -48,7 +52,9 @@ export interface ArmRoleDefinition {
   id: string;
   /** The GUID. */
   name: string;
+  /** The resource type. */
   type: "Microsoft.Authorization/roleDefinitions";
+  /** The role's name, kind (built-in or custom), description, assignable scopes and permissions. */
   properties: {
     roleName: string;
     type: "BuiltInRole" | "CustomRole";
@@ -68,9 +74,11 @@ export interface AddRoleDefinitionOptions {
   name: string;
   /** Its GUID; default a random one. */
   id?: string;
+  /** The role's description. Default `""`. */
   description?: string;
   /** Scopes it can be assigned at (and below). Default every subscription the emulator serves. */
   assignableScopes?: string[];
+  /** Its permission blocks, a missing list in a block being `[]`. Default one block that grants nothing. */
   permissions?: Array<Partial<RolePermission>>;
 }
 
@@ -80,7 +88,9 @@ export interface ArmRoleAssignment {
   id: string;
   /** The GUID the assignment was created under. */
   name: string;
+  /** The resource type. */
   type: "Microsoft.Authorization/roleAssignments";
+  /** The role, the principal, the scope and the audit fields of the assignment. */
   properties: {
     /** `/subscriptions/{subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{guid}`. */
     roleDefinitionId: string;
@@ -104,9 +114,13 @@ export interface ArmRoleAssignment {
  * view, with its main properties repeated flat for easy comparison.
  */
 export interface HeldRoleAssignment extends ArmRoleAssignment {
+  /** `properties.scope`: leading slash, none trailing, in the casing it was created with. */
   scope: string;
+  /** `properties.principalId`. */
   principalId: string;
+  /** `properties.principalType`, as a GET shows it (`Unknown` for an orphan by default). */
   principalType: string;
+  /** `properties.roleDefinitionId`: the role definition's full id. */
   roleDefinitionId: string;
   /** The `roleName` of its definition. */
   roleName: string;
@@ -116,9 +130,11 @@ export interface HeldRoleAssignment extends ArmRoleAssignment {
 
 /** Options of {@link FakeArmAccess.addRoleAssignment}: an assignment created without HTTP and without checks of the principal. */
 export interface AddRoleAssignmentOptions {
+  /** A subscription, resource group or resource id in one of the emulator's subscriptions. */
   scope: string;
   /** A role definition id, or its bare GUID. */
   roleDefinitionId: string;
+  /** Object id of the principal, a GUID; it need not exist in the directory. */
   principalId: string;
   /** Default the principal's own type, else `ServicePrincipal`. */
   principalType?: PrincipalType;

@@ -21,13 +21,17 @@ export interface TokenBucketSpec {
  * level off.
  */
 export interface ComputePolicySpec {
+  /** The bucket of each VM or scale set; `false` switches it off, absent keeps the default level. */
   resource?: TokenBucketSpec | false;
+  /** The bucket of each subscription; `false` switches it off, absent keeps the default level. */
   subscription?: TokenBucketSpec | false;
 }
 
 /** Resource Graph's quota: `queries` per calling principal in each window of `windowSeconds`. */
 export interface ResourceGraphQuotaSpec {
+  /** Queries each calling principal may send per window, an integer of at least 1. */
   queries: number;
+  /** Length of each window, in seconds of emulator time; it starts with the principal's first query. */
   windowSeconds: number;
 }
 
@@ -77,8 +81,11 @@ export type ComputePolicyName =
 
 /** 429s answered by each family of budgets, counted as they happen. */
 export interface ThrottledByStats {
+  /** ARM's read bucket (per subscription and calling principal) was empty. */
   armReads: number;
+  /** ARM's write bucket (per subscription and calling principal) was empty. */
   armWrites: number;
+  /** ARM's delete bucket (per subscription and calling principal) was empty. */
   armDeletes: number;
   /** A Compute policy's per-resource bucket was empty. */
   computeResource: number;
@@ -86,6 +93,7 @@ export interface ThrottledByStats {
   computeSubscription: number;
   /** Identity creation or assignment (as 429s or as failed operations). */
   managedIdentity: number;
+  /** The calling principal had used its Resource Graph queries for the window. */
   resourceGraph: number;
 }
 

@@ -9,9 +9,13 @@ export type UpgradePolicyMode = "Manual" | "Automatic" | "Rolling";
 
 /** Options of {@link FakeArmScaleSets.addVmss}. */
 export interface AddVmssOptions {
+  /** The resource group to put the scale set in (no `/`); it need not be created first. */
   resourceGroup: string;
+  /** The scale set's name (no `/`); no scale set of that name may exist in the resource group. */
   name: string;
+  /** The scale set's region, e.g. `westeurope`, kept as given. */
   location: string;
+  /** The OS of the model's disk, shown as `virtualMachineProfile.storageProfile.osDisk.osType`. */
   osType: OsType;
   /** Default `Uniform`. */
   orchestrationMode?: OrchestrationMode;
@@ -26,6 +30,7 @@ export interface AddVmssOptions {
   identity?: ArmIdentityInput;
   /** One of the emulator's subscriptions. Default `arm.subscriptionId`. */
   subscriptionId?: string;
+  /** The scale set's tags; its JSON has no `tags` when omitted. */
   tags?: Record<string, string>;
   /** Extra scale-set properties, merged over the defaults. */
   properties?: Record<string, unknown>;
@@ -33,28 +38,39 @@ export interface AddVmssOptions {
 
 /** An extension as it appears in `properties.virtualMachineProfile.extensionProfile.extensions`. */
 export interface ArmVmssExtensionProfileEntry {
+  /** The extension's name, as written. */
   name: string;
+  /** The properties written, with the extension's `provisioningState`. */
   properties: { publisher: string; type: string; typeHandlerVersion: string; provisioningState: string; [key: string]: unknown };
 }
 
 /** A scale-set extension as its own GET returns it (no `location`). */
 export interface ArmVmssExtension extends ArmVmssExtensionProfileEntry {
+  /** `{scale set id}/extensions/{name}`. */
   id: string;
+  /** The resource type. */
   type: "Microsoft.Compute/virtualMachineScaleSets/extensions";
 }
 
 /** A scale set as ARM returns it (only the parts the emulator models are typed). */
 export interface ArmVirtualMachineScaleSet {
+  /** `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachineScaleSets/{name}`, in the casing the scale set was created with. */
   id: string;
+  /** The scale set's name, in the casing it was created with. */
   name: string;
+  /** The resource type. */
   type: "Microsoft.Compute/virtualMachineScaleSets";
+  /** The scale set's region, as it was created. */
   location: string;
   /** Quoted counter, e.g. `"\"3\""`; equals the `ETag` header. */
   etag: string;
+  /** The scale set's tags; absent unless set. */
   tags?: Record<string, string>;
   /** Absent when the scale set has no identity. */
   identity?: ArmVmIdentity;
+  /** The VM size (`name`, default `Standard_B2s`), its `tier` and `capacity`, the number of instances. */
   sku: { name: string; tier: string; capacity: number };
+  /** Orchestration mode, upgrade policy, `uniqueId`, provisioning state and the instances' model (`virtualMachineProfile`). */
   properties: {
     orchestrationMode: OrchestrationMode;
     upgradePolicy: { mode: UpgradePolicyMode; [key: string]: unknown };
@@ -76,13 +92,19 @@ export interface ArmVirtualMachineScaleSet {
  * `instanceId` its name.
  */
 export interface ArmVmssInstance {
+  /** Uniform: `{scale set id}/virtualMachines/{instanceId}`; Flexible: the instance VM's own id. */
   id: string;
+  /** Uniform: `{scale set name}_{instanceId}`; Flexible: the VM's name. */
   name: string;
+  /** The resource type, a VM's for both orchestration modes. */
   type: "Microsoft.Compute/virtualMachines";
+  /** Uniform: a number as a string (`"0"`, `"1"`, ...), never reused; Flexible: the VM's name. */
   instanceId: string;
+  /** The scale set's region (Flexible: the VM's). */
   location: string;
   /** Uniform: the scale set's identity, which its instances share. */
   identity?: ArmVmIdentity;
+  /** `latestModelApplied`, `vmId`, `provisioningState` and the OS disk's `osType` (Flexible: every property of the VM). */
   properties: {
     /** Whether the instance runs the scale set's current model (extensions included). */
     latestModelApplied: boolean;

@@ -170,6 +170,7 @@ export interface FaultMatch {
 
 /** A fault answered with a canned HTTP response. */
 export interface ResponseFault extends FaultMatch {
+  /** Omitted or `respond`: answer with `status`, `headers` and `body`. */
   kind?: "respond";
   /** Status code to answer with. */
   status: number;
@@ -191,6 +192,7 @@ export interface ConnectionFault extends FaultMatch {
  * answering, as when a response is lost on the way back.
  */
 export interface LostResponseFault extends FaultMatch {
+  /** Handle the request, then reset the connection instead of answering. */
   kind: "lose-response";
 }
 
@@ -225,12 +227,15 @@ export interface OperationFailureSpec {
 
 /** The identity of a VM as sent in a request: user-assigned values are `{}`. */
 export interface ArmIdentityInput {
+  /** One of the four identity types, in any casing, with or without the space after the comma. */
   type: IdentityType | string;
+  /** User-assigned identities keyed by full resource id, each `{}`; `null` for none. */
   userAssignedIdentities?: Record<string, object> | null;
 }
 
 /** The identity of a VM as ARM returns it. */
 export interface ArmVmIdentity {
+  /** The identity type, in its canonical spelling; never `None` (a VM without identities has no `identity`). */
   type: IdentityType;
   /** Present when the type includes SystemAssigned. */
   principalId?: string;
@@ -242,10 +247,15 @@ export interface ArmVmIdentity {
 
 /** A VM extension as ARM returns it. */
 export interface ArmVmExtension {
+  /** `{VM id}/extensions/{name}`. */
   id: string;
+  /** The extension's name, in the casing it was created with. */
   name: string;
+  /** The resource type. */
   type: "Microsoft.Compute/virtualMachines/extensions";
+  /** The region its first PUT gave, which matches the VM's. */
   location: string;
+  /** The properties written (never `protectedSettings`), with the extension's `provisioningState`. */
   properties: {
     publisher: string;
     type: string;
@@ -259,15 +269,21 @@ export interface ArmVmExtension {
 
 /** A VM as ARM returns it (only the parts the emulator models are typed). */
 export interface ArmVirtualMachine {
+  /** `/subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{name}`, in the casing the VM was created with. */
   id: string;
+  /** The VM's name, in the casing it was created with. */
   name: string;
+  /** The resource type. */
   type: "Microsoft.Compute/virtualMachines";
+  /** The VM's region, as it was created. */
   location: string;
   /** Quoted counter, e.g. `"\"3\""`; equals the `ETag` header. */
   etag: string;
+  /** The VM's tags; absent unless set. */
   tags?: Record<string, string>;
   /** Absent when the VM has no identity. */
   identity?: ArmVmIdentity;
+  /** The VM's properties as written or seeded, with `vmId`, the OS disk's `osType` and `provisioningState` filled in. */
   properties: {
     vmId: string;
     /** `Creating` or `Updating` while a write runs, then `Succeeded` (or `Failed`). */
@@ -283,24 +299,34 @@ export interface ArmVirtualMachine {
 export interface ArmUserAssignedIdentity {
   /** Uses `/resourcegroups/` in lower case, as the identity service does. */
   id: string;
+  /** The identity's name, in the casing it was created with. */
   name: string;
+  /** The resource type. */
   type: "Microsoft.ManagedIdentity/userAssignedIdentities";
+  /** The identity's region, as it was created. */
   location: string;
+  /** The identity's tags; `{}` when it has none. */
   tags: Record<string, string>;
+  /** The identity's tenant, principal (object) and client ids, GUIDs fixed when it was created. */
   properties: { tenantId: string; principalId: string; clientId: string };
 }
 
 /** Options of {@link FakeArm.addVm}. */
 export interface AddVmOptions {
+  /** The resource group to put the VM in (no `/`); it need not be created first. */
   resourceGroup: string;
+  /** The VM's name (no `/`); no VM of that name may exist in the resource group. */
   name: string;
+  /** The VM's region, e.g. `westeurope`, kept as given. */
   location: string;
+  /** The OS of the VM's disk, shown as `properties.storageProfile.osDisk.osType`. */
   osType: OsType;
   /**
    * Identity in ARM's request shape. User-assigned identities it names that
    * do not exist yet are created (in the VM's location), so seeding takes one call.
    */
   identity?: ArmIdentityInput;
+  /** The VM's tags; its JSON has no `tags` when omitted. */
   tags?: Record<string, string>;
   /** Extra VM properties, merged over the defaults (`hardwareProfile`, `storageProfile`). */
   properties?: Record<string, unknown>;
@@ -318,9 +344,13 @@ export interface AddVmsTemplate extends Omit<AddVmOptions, "name" | "resourceGro
 
 /** Options of {@link FakeArm.addUserAssignedIdentity}. */
 export interface AddUserAssignedIdentityOptions {
+  /** The resource group to put the identity in (no `/`); it need not be created first. */
   resourceGroup: string;
+  /** The identity's name (no `/`). */
   name: string;
+  /** The identity's region, e.g. `westeurope`, kept as given. */
   location: string;
+  /** The identity's tags. Default `{}`. */
   tags?: Record<string, string>;
   /** One of the emulator's subscriptions. Default `arm.subscriptionId`. */
   subscriptionId?: string;

@@ -117,6 +117,31 @@ describe("callbacks, options and interruptions", () => {
     expect(results.stats).toMatchObject({ unknown: 2, failed: 3, changed: 0 });
     expect(arm.requests.filter((r) => r.method === "PATCH")).toHaveLength(2);
   });
+
+  it("adaptive: after an abort, VMs still waiting for their write budget failed (nothing was sent), those whose PATCH went out are 'unknown'", async () => {
+    await arm.close();
+    // ARM's write budget: 4, then one an hour. The fleet learns it from the first answers and holds the other PATCHes back.
+    ({ arm, client } = await emulatorWithClient({ operationDurationMs: 3_600_000, budgets: { armWrites: { bucket: 4, refillPerSecond: 1 / 3600 } } }));
+    const ids = seed(12);
+    const controller = new AbortController();
+    const running = client.vms(ids).identity().enableSystemAssigned().apply({ abortSignal: controller.signal, updateIntervalInMs: 60_000 });
+    const accepted = () => arm.requests.filter((r) => r.method === "PATCH" && r.status === 200);
+    while (accepted().length < 4) await new Promise((resolve) => setTimeout(resolve, 2));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort();
+    const results = await running;
+    const patched = new Set(arm.requests.filter((r) => r.method === "PATCH").map((r) => new URL(r.url, "http://x").pathname.toLowerCase()));
+    const wasPatched = (id: string) => patched.has(id.toLowerCase());
+    // Only VMs whose PATCH reached ARM are in doubt; every other one failed with a plain AbortError.
+    const unknown = results.filter((r) => r.status === "unknown");
+    const failed = results.filter((r) => r.status === "failed");
+    expect(unknown.length).toBeGreaterThanOrEqual(4);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(unknown.length + failed.length).toBe(12);
+    expect(failed.every((r) => !wasPatched(r.resourceId) || arm.requests.some((q) => q.method === "PATCH" && q.status === 429 && new URL(q.url, "http://x").pathname.toLowerCase() === r.resourceId.toLowerCase()))).toBe(true);
+    expect(failed.every((r) => r.error?.name === "AbortError" && !/A write was sent/.test(r.error.message))).toBe(true);
+    expect(accepted().every((r) => unknown.some((u) => u.resourceId.toLowerCase() === new URL(r.url, "http://x").pathname.toLowerCase()))).toBe(true);
+  });
 });
 
 describe("streams", () => {

@@ -300,3 +300,65 @@ describe("fleets", () => {
     expect(arm.roleAssignments().map((a) => a.orphaned)).toEqual([true]);
   });
 });
+
+describe("revoke", () => {
+  it("by name, GUID and full id from a system identity: each assignment deleted, what the emulator holds is what is left; again is { revoked: false }", async () => {
+    const { arm, client, sub, data, vault } = await start();
+    arm.addVm({ resourceGroup: "rg", name: "vm1", location: "westeurope", osType: "Linux" });
+    const vm = client.vm("rg", "vm1");
+    const secretsId = `${sub}/providers/Microsoft.Authorization/roleDefinitions/${SECRETS_USER}`;
+    const granted = await vm.identity().enableSystemAssigned()
+      .grant({ role: "Reader", scope: data })
+      .grant({ role: SECRETS_USER, scope: vault })
+      .grant({ role: BLOB_READER, scope: sub })
+      .apply();
+    const principal = granted.identity.systemAssigned!.principalId;
+    expect(held(arm)).toHaveLength(3);
+
+    const byName = await vm.revoke({ role: "Reader", scope: data });
+    expect(byName).toMatchObject({ revoked: true, roleAssignment: { principalId: principal, scope: data, id: granted.roleAssignments![0]!.id } });
+    const byId = await vm.revoke({ role: secretsId, scope: vault });
+    expect(byId.revoked).toBe(true);
+    expect(held(arm)).toEqual([{ scope: sub.toLowerCase(), principalId: principal, role: BLOB_READER, orphaned: false }]);
+    // The Reader grant at the group is gone; one at the subscription above it is another assignment, left alone.
+    expect(await vm.revoke({ role: "Reader", scope: data })).toEqual({ revoked: false });
+    expect(await vm.revoke({ role: BLOB_READER.toUpperCase(), scope: sub })).toMatchObject({ revoked: true });
+    expect(arm.roleAssignments()).toEqual([]);
+    expect(arm.requests.filter((r) => r.method === "DELETE")).toHaveLength(3);
+  });
+
+  it("finds an assignment another tool made under a random name through the principal's list", async () => {
+    const { arm, client, data } = await start();
+    arm.addVm({ resourceGroup: "rg", name: "vm1", location: "westeurope", osType: "Linux", identity: { type: "SystemAssigned" } });
+    const principal = arm.getVm("rg", "vm1")!.identity!.principalId!;
+    const id = arm.addRoleAssignment({ scope: data, principalId: principal, roleDefinitionId: `/subscriptions/${arm.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${READER}` });
+    const result = await client.vm("rg", "vm1").revoke({ role: "Reader", scope: data });
+    expect(result).toMatchObject({ revoked: true, roleAssignment: { id } });
+    expect(arm.roleAssignments()).toEqual([]);
+  });
+
+  it("from a user-assigned identity, leaving another identity's grant of the same role at the same scope", async () => {
+    const { arm, client, data } = await start();
+    arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "one", location: "westeurope" });
+    arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "two", location: "westeurope" });
+    const one = client.userAssignedIdentity("ids", "one");
+    const two = client.userAssignedIdentity("ids", "two");
+    await one.grant({ role: "Reader", scope: data });
+    const kept = await two.grant({ role: "Reader", scope: data });
+    expect(await one.revoke({ role: READER, scope: data })).toMatchObject({ revoked: true });
+    expect(arm.roleAssignments().map((a) => a.id)).toEqual([kept.id]);
+    expect(await one.revoke({ role: READER, scope: data })).toEqual({ revoked: false });
+    const missing = await client.userAssignedIdentity("ids", "three").revoke({ role: READER, scope: data }).catch((e: unknown) => e);
+    expect(isRestError(missing) && missing.statusCode).toBe(404);
+  });
+
+  it("a role name no definition has at the scope is RoleNotFound; a malformed scope is refused with no request", async () => {
+    const { arm, client, data } = await start();
+    arm.addVm({ resourceGroup: "rg", name: "vm1", location: "westeurope", osType: "Linux", identity: { type: "SystemAssigned" } });
+    const e = await client.vm("rg", "vm1").revoke({ role: "No Such Role", scope: data }).catch((err: unknown) => err);
+    expect(isInvalidInputError(e, "RoleNotFound")).toBe(true);
+    arm.clearRequests();
+    await expect(client.vm("rg", "vm1").revoke({ role: "Reader", scope: "/subscriptions/x" })).rejects.toMatchObject({ code: "InvalidScope" });
+    expect(arm.requests).toEqual([]);
+  });
+});

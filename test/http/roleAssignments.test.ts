@@ -8,7 +8,7 @@
 import { AzureLogger, getLogLevel, setLogLevel } from "@azure/logger";
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type RestError, TimeoutError, isInvalidInputError, isRestError } from "../../src/index.js";
+import { type RestError, TimeoutError, isInvalidInputError, isRestError, roleAssignmentName } from "../../src/index.js";
 import { type CapturedRequest, capture } from "../support/capture.js";
 import { API, ARM, SUB, fastClient, uaiId, vmBody, vmPath } from "../support/fakes.js";
 import { fakeClock, settle } from "../support/time.js";
@@ -488,5 +488,130 @@ describe("listing and granting outside an identity change", () => {
     await expect(uai.grant({ role: "", scope: DATA })).rejects.toMatchObject({ code: "InvalidRole" });
     await expect(uai.grant({ role: "Reader", scope: "/subscriptions/not-a-guid" })).rejects.toMatchObject({ code: "InvalidScope" });
     await expect(uai.grant({ role: "Reader", scope: DATA, identity: X } as never)).rejects.toMatchObject({ code: "InvalidRoleGrant" });
+  });
+});
+
+describe("revoke()", () => {
+  const deletePath = (name = NAME) => `${ASSIGNMENTS}/${name}?api-version=${AUTH_API}`;
+
+  it("a VM's system identity: the VM read, the role looked up, the assignment found by its derived name, then DELETEd; one correlation id", async () => {
+    const scope = nock(ARM)
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1, system()), { etag: '"1"' })
+      .get(`${DATA}/providers/Microsoft.Authorization/roleDefinitions`).query(true).reply(200, { value: [readerDefinition] })
+      .get(`${ASSIGNMENTS}/${NAME}`).query(true).reply(200, assignmentBody())
+      .delete(`${ASSIGNMENTS}/${NAME}`).query(true).reply(200, assignmentBody());
+    const seen = capture(scope);
+    const result = await fastClient().vm("rg", "vm1").revoke({ role: "Reader", scope: DATA });
+    expect(wire(seen)).toEqual([
+      `GET ${vmUrlPath}`,
+      `GET ${roleDefinitionsPath(DATA, "Reader")}`,
+      `GET ${ASSIGNMENTS}/${NAME}?api-version=${AUTH_API}`,
+      `DELETE ${deletePath()}`,
+    ]);
+    expect(seen.at(-1)!.body).toBeUndefined();
+    expect(new Set(seen.map((r) => r.headers["x-ms-correlation-request-id"])).size).toBe(1);
+    expect(result).toEqual({
+      revoked: true,
+      roleAssignment: { id: ASSIGNMENT_ID, name: NAME, scope: DATA, principalId: P, principalType: "ServicePrincipal", roleDefinitionId: READER_ID },
+    });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("an assignment another tool named: not under the derived name (404), so found in the principal's list at that exact scope and DELETEd by its own name", async () => {
+    const otherName = "0a0a0a0a-0000-4000-8000-000000000000";
+    const atSubscription = assignmentBody(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/${"0b".repeat(4)}-0000-4000-8000-000000000000`, P, `/subscriptions/${SUB}`);
+    const scope = nock(ARM)
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1, system()), { etag: '"1"' })
+      .get(`${ASSIGNMENTS}/${NAME}`).query(true).reply(404, { error: { code: "RoleAssignmentNotFound", message: "not found" } })
+      .get(ASSIGNMENTS).query(true).reply(200, { value: [atSubscription, assignmentBody(`${ASSIGNMENTS}/${otherName}`)] })
+      .delete(`${ASSIGNMENTS}/${otherName}`).query(true).reply(200, assignmentBody(`${ASSIGNMENTS}/${otherName}`));
+    const seen = capture(scope);
+    const result = await fastClient().vm("rg", "vm1").revoke({ role: READER, scope: DATA });
+    expect(wire(seen)).toEqual([
+      `GET ${vmUrlPath}`,
+      `GET ${ASSIGNMENTS}/${NAME}?api-version=${AUTH_API}`,
+      `GET ${listPath(P, DATA)}`,
+      `DELETE ${deletePath(otherName)}`,
+    ]);
+    expect(result).toMatchObject({ revoked: true, roleAssignment: { id: `${ASSIGNMENTS}/${otherName}`, scope: DATA } });
+  });
+
+  it("none held at that scope (only one at the subscription above it): { revoked: false }, no DELETE", async () => {
+    const above = assignmentBody(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/${NAME}`, P, `/subscriptions/${SUB}`);
+    const scope = nock(ARM)
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1, system()), { etag: '"1"' })
+      .get(`${ASSIGNMENTS}/${NAME}`).query(true).reply(404, { error: { code: "RoleAssignmentNotFound", message: "not found" } })
+      .get(ASSIGNMENTS).query(true).reply(200, { value: [above] });
+    const seen = capture(scope);
+    expect(await fastClient().vm("rg", "vm1").revoke({ role: READER_ID, scope: DATA })).toEqual({ revoked: false });
+    expect(seen.map((r) => r.method)).toEqual(["GET", "GET", "GET"]);
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("an assignment gone when its DELETE arrives (204, or 404) is { revoked: false }", async () => {
+    for (const status of [204, 404]) {
+      const scope = nock(ARM)
+        .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1, system()), { etag: '"1"' })
+        .get(`${ASSIGNMENTS}/${NAME}`).query(true).reply(200, assignmentBody())
+        .delete(`${ASSIGNMENTS}/${NAME}`).query(true).reply(status, status === 404 ? { error: { code: "RoleAssignmentNotFound", message: "gone" } } : undefined);
+      expect(await fastClient().vm("rg", "vm1").revoke({ role: READER, scope: DATA })).toEqual({ revoked: false });
+      expect(scope.isDone()).toBe(true);
+      nock.cleanAll();
+    }
+  });
+
+  it("a VM without a system identity holds nothing: { revoked: false } after the one read, the role not even looked up", async () => {
+    const scope = nock(ARM).get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1), { etag: '"1"' });
+    const seen = capture(scope);
+    expect(await fastClient().vm("rg", "vm1").revoke({ role: "Reader", scope: DATA })).toEqual({ revoked: false });
+    expect(wire(seen)).toEqual([`GET ${vmUrlPath}`]);
+  });
+
+  it("a 403 on the DELETE keeps ARM's code and names the permission revoking needs", async () => {
+    nock(ARM)
+      .get(vmPath("rg", "vm1")).query(true).reply(200, vmBody("rg", "vm1", 1, system()), { etag: '"1"' })
+      .get(`${ASSIGNMENTS}/${NAME}`).query(true).reply(200, assignmentBody())
+      .delete(`${ASSIGNMENTS}/${NAME}`).query(true).reply(403, { error: { code: "AuthorizationFailed", message: "no delete" } });
+    const e = await fastClient().vm("rg", "vm1").revoke({ role: READER, scope: DATA }).catch((err: unknown) => err);
+    expect(isRestError(e) && e.statusCode).toBe(403);
+    expect((e as RestError).code).toBe("AuthorizationFailed");
+    expect((e as Error).message).toContain(`Microsoft.Authorization/roleAssignments/delete`);
+    expect((e as Error).message).toContain(DATA);
+  });
+
+  it("userAssignedIdentity().revoke(): the identity's principal, the assignment by its derived name, then the DELETE", async () => {
+    const identity = { id: X, name: "id-x", location: "westus", properties: { principalId: PX, clientId: "cx", tenantId: "t" } };
+    const scope = nock(ARM)
+      .get(X).query(true).reply(200, identity)
+      .get(/roleAssignments\/[0-9a-f-]+$/).query(true).reply(200, (uri) => assignmentBody(uri.split("?")[0], PX))
+      .delete(/roleAssignments\/[0-9a-f-]+$/).query(true).reply(200, (uri) => assignmentBody(uri.split("?")[0], PX));
+    const seen = capture(scope);
+    const result = await fastClient().userAssignedIdentity("rg", "id-x").revoke({ role: READER, scope: DATA });
+    const name = roleAssignmentName(DATA, PX, READER_ID);
+    expect(wire(seen)).toEqual([`GET ${X}?api-version=2024-11-30`, `GET ${ASSIGNMENTS}/${name}?api-version=${AUTH_API}`, `DELETE ${deletePath(name)}`]);
+    expect(result).toMatchObject({ revoked: true, roleAssignment: { principalId: PX, id: `${ASSIGNMENTS}/${name}` } });
+    expect(scope.isDone()).toBe(true);
+  });
+
+  it("userAssignedIdentity().revoke() of an identity that does not exist: 404 ResourceNotFound after its read", async () => {
+    const scope = nock(ARM).get(X).query(true).reply(404, { error: { code: "ResourceNotFound", message: "no such identity" } });
+    const seen = capture(scope);
+    const e = await fastClient().userAssignedIdentity("rg", "id-x").revoke({ role: READER, scope: DATA }).catch((err: unknown) => err);
+    expect(isRestError(e) && [e.statusCode, e.code]).toEqual([404, "ResourceNotFound"]);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("refuses a malformed role or scope (the codes of grant) and an identity option, on both handles, before any request", async () => {
+    nock.disableNetConnect();
+    const vm = fastClient().vm("rg", "vm1");
+    const uai = fastClient().userAssignedIdentity("rg", "id-x");
+    for (const handle of [vm, uai]) {
+      await expect(handle.revoke({ role: "", scope: DATA })).rejects.toMatchObject({ code: "InvalidRole" });
+      await expect(handle.revoke({ role: "/providers/x", scope: DATA })).rejects.toMatchObject({ code: "InvalidRole" });
+      await expect(handle.revoke({ role: "Reader", scope: "resourceGroups/data" })).rejects.toMatchObject({ code: "InvalidScope" });
+      await expect(handle.revoke({ role: "Reader", scope: `/subscriptions/${SUB}/resourceGroups/data/../x` })).rejects.toMatchObject({ code: "InvalidScope" });
+      await expect(handle.revoke({ role: "Reader", scope: DATA, identity: X } as never)).rejects.toMatchObject({ code: "InvalidRoleGrant" });
+      await expect(handle.revoke(null as never)).rejects.toMatchObject({ code: "InvalidRoleGrant" });
+    }
   });
 });

@@ -26,12 +26,19 @@ export async function flushIo(rounds = 200): Promise<void> {
   }
 }
 
-/** Run real I/O until `condition` holds (no fake time passes); throws if it never does. */
-export async function until(condition: () => boolean, what = "the condition", maxRounds = 500): Promise<void> {
-  for (let i = 0; i < maxRounds; i++) {
+/**
+ * Run real I/O until `condition` holds (no fake time passes); throws if it
+ * has not after `maxRealMs` of real time (`performance.now()`, which fake
+ * timers leave alone). Bounded by real time, not by trips around the event
+ * loop: on a busy machine a reply takes many more trips to arrive.
+ */
+export async function until(condition: () => boolean, what = "the condition", maxRealMs = 10_000): Promise<void> {
+  const start = performance.now();
+  while (performance.now() - start < maxRealMs) {
     if (condition()) return;
     await flushIo(1);
   }
+  if (condition()) return;
   throw new Error(`Timed out waiting for ${what}`);
 }
 

@@ -15,7 +15,7 @@ import { ExitCode, run } from "../src/program.js";
 import type { FleetRow } from "../src/output/fleet.js";
 import { Printer } from "../src/output/printer.js";
 import { CliRuntime } from "../src/runtime.js";
-import { flagsFor, memoryIo, writesOf } from "./helpers.js";
+import { flagsFor, memoryIo, untilRequests, writesOf } from "./helpers.js";
 
 const SUB1 = "aaaaaaaa-0000-4000-8000-00000000000a";
 const SUB2 = "bbbbbbbb-0000-4000-8000-000000000002";
@@ -36,15 +36,6 @@ async function untilLogged(io: ReturnType<typeof memoryIo>, pattern: RegExp, cou
   }
   // The answer is back; what it settles (the VM's row) follows within a few turns of the event loop.
   await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-/** Resolve once the emulator has received `count` requests matching `match`. */
-async function untilRequests(fake: FakeArm, match: (r: { method: string; url: string }) => boolean, count = 1): Promise<void> {
-  const started = Date.now();
-  while (fake.requests.filter(match).length < count) {
-    if (Date.now() - started > 10_000) throw new Error("the requests never came");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe("several subscriptions in one library fleet", () => {

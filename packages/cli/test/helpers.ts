@@ -91,9 +91,9 @@ export interface Fixture {
 
 export const RG = "cli-rg";
 
-/** Start an emulator seeded with a Windows VM, a Linux VM (holding `ops`) and three user-assigned identities. */
-export async function startFixture(): Promise<Fixture> {
-  const arm = await startFakeArm({ retryAfterSeconds: 0 });
+/** Start an emulator (with `options`) seeded with a Windows VM, a Linux VM (holding `ops`) and three user-assigned identities. */
+export async function startFixture(options: Parameters<typeof startFakeArm>[0] = {}): Promise<Fixture> {
+  const arm = await startFakeArm({ retryAfterSeconds: 0, ...options });
   const location = "westeurope";
   const app = arm.addUserAssignedIdentity({ resourceGroup: RG, name: "app-identity", location });
   const ops = arm.addUserAssignedIdentity({ resourceGroup: RG, name: "ops-identity", location });
@@ -186,4 +186,13 @@ export async function profileDir(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "vm-identity-azcfg-"));
   await writeFile(join(dir, "azureProfile.json"), text);
   return dir;
+}
+
+/** Resolve once the emulator has received `count` requests matching `match`. */
+export async function untilRequests(fake: FakeArm, match: (r: { method: string; url: string }) => boolean, count = 1): Promise<void> {
+  const started = Date.now();
+  while (fake.requests.filter(match).length < count) {
+    if (Date.now() - started > 10_000) throw new Error("the requests never came");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }

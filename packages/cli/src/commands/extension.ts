@@ -15,7 +15,8 @@ import { fleetInputOf } from "../fleet/groups.js";
 import { noteAccepted, untilAccepted } from "./noWait.js";
 import { printOneOrEach, readTargets } from "./reads.js";
 
-const DEPRECATION =
+/** What the command says of the MSI extension wherever it installs one. */
+export const DEPRECATION =
   "The MSI extension is deprecated by Azure in favour of the Instance Metadata Service (IMDS); use it only for fleets that still depend on it.";
 
 interface ExtensionOptions extends VmTargetOptions {
@@ -55,8 +56,8 @@ async function extensionTargets(rt: CliRuntime, command: Command, options: Exten
   return resolveVmTargets(options, rt.io, { nameOption: "vm-name", several: true, graphQuery });
 }
 
-/** Whether a request URL is of an extension of the VM `vmId`. */
-function isExtensionOf(vmId: string): (url: string) => boolean {
+/** Whether a request URL is of an extension of the VM (or scale set) `vmId`. */
+export function isExtensionOf(vmId: string): (url: string) => boolean {
   const prefix = `${vmId.toLowerCase()}/extensions/`;
   return (url) => {
     try {

@@ -15,10 +15,10 @@ import { mapLimit } from "../util/mapLimit.js";
 export { type FleetGroup, idOf } from "../fleet/groups.js";
 
 /** Gives the rows of a group's VMs as they finish, each with its index in the group's input (in listing order for a selection). */
-export type EmitRow<Row extends FleetRow> = (row: Row, index: number) => void;
+export type EmitRow<Row extends FleetRow<string>> = (row: Row, index: number) => void;
 
 /** What a command on several VMs runs. */
-export interface FleetCommandSpec<Row extends FleetRow> {
+export interface FleetCommandSpec<Row extends FleetRow<string>> {
   /** What is being done, for the progress bar, e.g. `assign`. */
   label: string;
   input: FleetInput;
@@ -102,7 +102,7 @@ async function runGroups<Row>(
 }
 
 /** Put each group's rows in order: for ids, at the positions given on the command line; for selections, in listing order, group after group. */
-function orderRows<Row extends FleetRow>(input: FleetInput, groups: readonly FleetGroup[], outcomes: readonly GroupOutcome<Row>[], aborted: boolean, sharded: boolean): Row[] {
+function orderRows<Row extends FleetRow<string>>(input: FleetInput, groups: readonly FleetGroup[], outcomes: readonly GroupOutcome<Row>[], aborted: boolean, sharded: boolean): Row[] {
   if (input.kind === "select") {
     return outcomes.flatMap((o) => [...o.rows].sort((a, b) => a.index - b.index).map((r) => r.row));
   }
@@ -145,7 +145,7 @@ export interface CollectedFleet<Row> {
  * bad shard, a journal of another fleet: the library's coded errors,
  * before any request) rejects.
  */
-export async function collectFleet<Row extends FleetRow>(
+export async function collectFleet<Row extends FleetRow<string>>(
   rt: CliRuntime,
   command: Command,
   spec: Omit<FleetCommandSpec<Row>, "dryRun"> & { dryRun?: boolean },

@@ -30,22 +30,23 @@ export function collectTag(value: string, previous: Record<string, string> | und
  * `--subscriptions`, `--tag`, `--location`, `--graph-query`, `--shard`, and
  * for commands that write, `--journal`.
  */
-export function addSelectionOptions(command: Command, { writes }: { writes: boolean }): Command {
+export function addSelectionOptions(command: Command, { writes, what = "VM" }: { writes: boolean; what?: "VM" | "VM and scale set" }): Command {
+  const many = what === "VM" ? "VMs" : "VMs and scale sets";
   command
     .option(
       "--subscriptions <name-or-id...>",
-      "every VM of these subscriptions (names or ids, as --subscription takes them)",
+      `every ${what} of these subscriptions (names or ids, as --subscription takes them)`,
       collectList("a subscription name or id"),
     )
-    .option("--tag <key=value>", "only the VMs with this tag (repeatable: every tag must match); with -g or --subscriptions", collectTag)
-    .option("--location <location>", "only the VMs in this region, e.g. westeurope; with -g or --subscriptions", nonEmpty("--location"))
+    .option("--tag <key=value>", `only the ${many} with this tag (repeatable: every tag must match); with -g or --subscriptions`, collectTag)
+    .option("--location <location>", `only the ${many} in this region, e.g. westeurope; with -g or --subscriptions`, nonEmpty("--location"))
     .option(
       "--graph-query <kql>",
-      "every VM whose id a Resource Graph query returns, e.g. \"resources | where tags.env == 'prod'\" (--query takes one too)",
+      `every ${what} whose id a Resource Graph query returns, e.g. "resources | where tags.env == 'prod'" (--query takes one too)`,
       nonEmpty("--graph-query"),
     );
   if (writes) {
-    command.option("--journal <file>", "record each VM's outcome in this file; a rerun with the same file skips the VMs done", nonEmpty("--journal"));
+    command.option("--journal <file>", `record each ${what}'s outcome in this file; a rerun with the same file skips those done`, nonEmpty("--journal"));
   }
-  return command.option("--shard <K/N>", "only the Kth of N shares of the VMs (split by resource id), e.g. 2/4 on the second of four machines", nonEmpty("--shard"));
+  return command.option("--shard <K/N>", `only the Kth of N shares of the ${many} (split by resource id), e.g. 2/4 on the second of four machines`, nonEmpty("--shard"));
 }

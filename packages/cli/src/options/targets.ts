@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { isInvalidInputError, parseVmResourceId } from "azure-vm-identity";
+import { isInvalidInputError, parseComputeResourceId, parseVmResourceId } from "azure-vm-identity";
 import { UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { type SourcedId, parseIdsFile, readIdsFile } from "./idsFile.js";
@@ -61,7 +61,12 @@ export interface ResolveTargetsOptions {
   several?: boolean;
   /** A Resource Graph query given to the global `--query`. */
   graphQuery?: string | undefined;
+  /** Which ids `--ids` and `--ids-file` take: VMs (default), or VMs and scale sets (and their extensions). */
+  ids?: IdKinds;
 }
+
+/** Which resources a command's ids may name. */
+export type IdKinds = "vm" | "compute";
 
 const VM_ID_EXAMPLE = "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<vm>";
 
@@ -103,22 +108,32 @@ export function resourceTypeOf(id: string): string | undefined {
   return match?.[1];
 }
 
-/** Parse one VM resource id given on the command line; a mistake is a usage error that says what was expected, with an example. */
-export function parseVmId(value: string, where: string): VmRef {
+const COMPUTE_ID_EXAMPLE = "/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<vm> (or .../virtualMachineScaleSets/<name>)";
+
+/**
+ * Parse one VM resource id given on the command line (with `kinds`
+ * `compute`, a VM's or scale set's, or one of their extensions'); a
+ * mistake is a usage error that says what was expected, with an example.
+ */
+export function parseVmId(value: string, where: string, kinds: IdKinds = "vm"): VmRef {
+  const what = kinds === "vm" ? "a VM resource id" : "a VM or scale set resource id";
   if (!value.startsWith("/")) {
     const looksLikeName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value);
     throw new UsageError(
-      `${where} ${JSON.stringify(value)} is not a VM resource id: expected a full id such as ${VM_ID_EXAMPLE}` +
-        (looksLikeName ? `. To name the VM ${value} by name, pass -g <group> and its name instead.` : "."),
+      `${where} ${JSON.stringify(value)} is not ${what}: expected a full id such as ${kinds === "vm" ? VM_ID_EXAMPLE : COMPUTE_ID_EXAMPLE}` +
+        (looksLikeName && kinds === "vm" ? `. To name the VM ${value} by name, pass -g <group> and its name instead.` : "."),
     );
   }
   try {
-    const parsed = parseVmResourceId(value);
-    return { subscriptionId: parsed.subscriptionId, resourceGroup: parsed.resourceGroup, name: parsed.name, id: value };
+    const parsed = kinds === "vm" ? parseVmResourceId(value) : parseComputeResourceId(value);
+    // An extension's id names its VM or scale set: the run reports that resource, by its own id.
+    const id = kinds === "compute" && /\/extensions\/[^/]+$/i.test(value) ? value.replace(/\/extensions\/[^/]+$/i, "") : value;
+    return { subscriptionId: parsed.subscriptionId, resourceGroup: parsed.resourceGroup, name: parsed.name, id };
   } catch (e) {
     if (!isInvalidInputError(e)) throw e;
     const type = resourceTypeOf(value);
-    const other = type && type.toLowerCase() !== "microsoft.compute/virtualmachines" ? ` (it names a ${type}, not a VM)` : "";
+    const allowed = kinds === "vm" ? ["microsoft.compute/virtualmachines"] : ["microsoft.compute/virtualmachines", "microsoft.compute/virtualmachinescalesets"];
+    const other = type && !allowed.includes(type.toLowerCase()) ? ` (it names a ${type}, not ${kinds === "vm" ? "a VM" : "a VM or scale set"})` : "";
     throw new UsageError(`${where}${other}: ${e.message} [${e.code}]`);
   }
 }
@@ -214,7 +229,7 @@ export async function resolveVmTargets(options: VmTargetOptions, io: CliIo, how:
       if (named) throw new UsageError(`Name the VMs either with --ids-file or with -g and ${flag}, not both.`);
       const where = options.idsFile === "-" ? "stdin" : options.idsFile;
       const ids: SourcedId[] = parseIdsFile(await readIdsFile(options.idsFile, io), where);
-      return { mode: "many", vms: ids.map(({ id, where: at }) => parseVmId(id, at)), source: where };
+      return { mode: "many", vms: ids.map(({ id, where: at }) => parseVmId(id, at, how.ids)), source: where };
     }
     if (options.ids === true) {
       throw new UsageError(
@@ -224,7 +239,7 @@ export async function resolveVmTargets(options: VmTargetOptions, io: CliIo, how:
     if (options.ids !== undefined) {
       if (named) throw new UsageError(`Name the VM either with --ids or with -g and ${flag}, not both.`);
       const ids = options.ids;
-      const vms = ids.map((id, i) => parseVmId(id, ids.length > 1 ? `--ids value ${i + 1}` : "--ids"));
+      const vms = ids.map((id, i) => parseVmId(id, ids.length > 1 ? `--ids value ${i + 1}` : "--ids", how.ids));
       return vms.length === 1 ? { mode: "one", vm: vms[0]! } : { mode: "many", vms };
     }
     const selection = several ? selectionOf(options, graphQuery, name, flag) : undefined;

@@ -1,4 +1,4 @@
-import { type RawArmRequest, isRestError, parseVmResourceId } from "azure-vm-identity";
+import { type RawArmRequest, isRestError, parseComputeResourceId } from "azure-vm-identity";
 import type { RunFigures } from "../fleet/figures.js";
 import { formatRequest } from "./requests.js";
 import { formatTable } from "./table.js";
@@ -9,10 +9,10 @@ export type FleetStatus = "changed" | "unchanged" | "failed" | "unknown";
 /** The statuses, in the order the summary counts them. */
 export const FLEET_STATUSES: readonly FleetStatus[] = ["changed", "unchanged", "failed", "unknown"];
 
-/** The outcome for one VM of a run on several, as the command prints it. */
-export interface FleetRow {
+/** The outcome for one VM (or scale set) of a run on several, as the command prints it; `S` its statuses. */
+export interface FleetRow<S extends string = FleetStatus> {
   resourceId: string;
-  status: FleetStatus;
+  status: S;
   error?: Error;
   /** What the JSON output shows besides `resourceId`, `status` and `error`. */
   json: Record<string, unknown>;
@@ -57,9 +57,10 @@ export function fleetJson(rows: readonly FleetRow[]): Record<string, unknown>[] 
   }));
 }
 
-function nameAndGroup(resourceId: string): { name: string; resourceGroup: string } {
+/** The name and resource group of a VM or scale set (or one of their extensions) from its id; the id itself when it is none. */
+export function nameAndGroup(resourceId: string): { name: string; resourceGroup: string } {
   try {
-    return parseVmResourceId(resourceId);
+    return parseComputeResourceId(resourceId);
   } catch {
     return { name: resourceId, resourceGroup: "-" };
   }
@@ -75,7 +76,7 @@ export function failureText(e: Error | undefined): string {
 }
 
 /** The error code of a failed VM, for its table cell, e.g. `ResourceNotFound (404)`. */
-function failureCell(e: Error | undefined): string {
+export function failureCell(e: Error | undefined): string {
   if (!e) return "-";
   const { code, statusCode } = errorJson(e);
   return statusCode === undefined ? code : `${code} (${statusCode})`;
@@ -97,7 +98,7 @@ export function fleetTable(rows: readonly FleetRow[], width: number): string {
 }
 
 /** Why each failed VM failed, one line each, e.g. `error: vm-7: GET ... failed with 404 ResourceNotFound: ...`. */
-export function failureLines(rows: readonly FleetRow[]): string {
+export function failureLines(rows: readonly FleetRow<string>[]): string {
   return rows
     .filter((row) => row.status === "failed")
     .map((row) => `error: ${nameAndGroup(row.resourceId).name}: ${failureText(row.error)}\n`)
@@ -131,7 +132,7 @@ function plural(n: number, word: string, many = `${word}s`): string {
 }
 
 /** `2 429s absorbed (armWrites 2, managedIdentity 1)`. */
-function throttledNote(stats: RunFigures): string {
+export function throttledNote(stats: RunFigures): string {
   const by = Object.entries(stats.throttledBy).filter(([, n]) => n > 0);
   const head = `${plural(stats.throttled, "429")} absorbed`;
   return by.length > 0 ? `${head} (${by.map(([budget, n]) => `${budget} ${n}`).join(", ")})` : head;

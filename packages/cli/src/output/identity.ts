@@ -102,10 +102,10 @@ export function identityTable(identity: VmIdentity, width: number): string {
   return out;
 }
 
-/** The identities of several VMs, one row each: name, resource group, type and user-assigned identities. */
-export function identitiesTable(vms: readonly { name: string; resourceGroup: string; identity: VmIdentity }[], width: number): string {
+/** The identities of several VMs (or scale sets: `first` names the column), one row each: name, resource group, type and user-assigned identities. */
+export function identitiesTable(vms: readonly { name: string; resourceGroup: string; identity: VmIdentity }[], width: number, first = "VM"): string {
   return formatTable(
-    ["VM", "RESOURCE GROUP", "TYPE", "USER-ASSIGNED"],
+    [first, "RESOURCE GROUP", "TYPE", "USER-ASSIGNED"],
     vms.map(({ name, resourceGroup, identity }) => [
       name,
       resourceGroup,
@@ -116,9 +116,9 @@ export function identitiesTable(vms: readonly { name: string; resourceGroup: str
   );
 }
 
-/** An identity change's outcome: whether a write was made, then the identity read back. */
-export function identityResultTable(result: IdentityResult, width: number): string {
-  const changed = result.changed ? "Changed." : "Nothing to change: the VM already had this identity.";
+/** An identity change's outcome: whether a write was made, then the identity read back. `kind` names the resource (`VM`, `scale set`). */
+export function identityResultTable(result: IdentityResult, width: number, kind = "VM"): string {
+  const changed = result.changed ? "Changed." : `Nothing to change: the ${kind} already had this identity.`;
   return `${changed}\n${identityTable(result.identity, width)}`;
 }
 
