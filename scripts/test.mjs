@@ -4,17 +4,18 @@
  * depend on each other running at the same time, and a non-zero exit if any
  * step fails.
  *
- *   node scripts/test.mjs          build + type-check at once, then vitest (the
- *                                  type-check still running beside it if slower)
- *   node scripts/test.mjs --built  type-check and vitest at once, on the build
- *                                  already in dist/ (`npm run test:built`)
+ *   node scripts/test.mjs          the build, then the type-check and vitest at
+ *                                  once
+ *   node scripts/test.mjs --built  the type-check and vitest at once, on the
+ *                                  build already in dist/ (`npm run test:built`)
  *   node scripts/test.mjs -- ARGS  ARGS go to `vitest run` (a file filter, say)
  *
- * vitest needs the build (test/package and the command's child-process tests
- * run dist/); the type-check needs nothing but the sources, so it runs beside
- * both. The output of the type-check and the build is held back and printed
- * whole when each ends, so it never interleaves with vitest's; each step's
- * wall time is printed with its result.
+ * Both need the build: vitest's test/package and the command's child-process
+ * tests run dist/, and tsc checks the command's sources against the
+ * library's built declarations (the workspace links the package), so it must
+ * not read them while tsup rewrites them. The type-check's output is held
+ * back and printed whole when it ends, so it never interleaves with vitest's;
+ * each step's wall time is printed with its result.
  *
  * The build is skipped when scripts/buildStamp.mjs finds dist/ made from the
  * sources as they are (and unchanged since): `npm ci` has just built, say.
@@ -68,23 +69,25 @@ const [tscNode, [tscPath]] = bin("typescript/bin/tsc");
 const [vitestNode, [vitestPath]] = bin("vitest/vitest.mjs");
 
 const started = performance.now();
+/** The build, if dist/ is not current; its exit code (0 when skipped). */
+async function build() {
+  const current = (await step("build up to date? (scripts/buildStamp.mjs --check)", process.execPath, [new URL("buildStamp.mjs", import.meta.url).pathname, "--check"], { quiet: true, expectFailure: true })) === 0;
+  if (current) return 0;
+  const [command, args] = npmRun("build");
+  return step("build", command, args, { quiet: true });
+}
+const buildCode = built ? 0 : await build();
+if (buildCode !== 0) {
+  process.stdout.write(`[test] FAILED in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  process.exit(1);
+}
 // Incremental: tsc keeps what it learned in node_modules/.cache (outside git, so a fresh clone starts with
 // none and checks everything) and next time re-checks only the files that changed and those they affect.
 const tsBuildInfo = new URL("../node_modules/.cache/tsc/tsconfig.tsbuildinfo", import.meta.url).pathname;
-const typecheck = step("type-check (tsc --noEmit --incremental)", tscNode, [tscPath, "--noEmit", "--incremental", "--tsBuildInfoFile", tsBuildInfo], { quiet: true });
-const tests = (async () => {
-  if (!built) {
-    const current = (await step("build up to date? (scripts/buildStamp.mjs --check)", process.execPath, [new URL("buildStamp.mjs", import.meta.url).pathname, "--check"], { quiet: true, expectFailure: true })) === 0;
-    if (!current) {
-      const [command, args] = npmRun("build");
-      const code = await step("build", command, args, { quiet: true });
-      if (code !== 0) return code;
-    }
-  }
-  return step("vitest run", vitestNode, [vitestPath, "run", ...vitestArgs], { quiet: false });
-})();
-
-const codes = await Promise.all([typecheck, tests]);
+const codes = await Promise.all([
+  step("type-check (tsc --noEmit --incremental)", tscNode, [tscPath, "--noEmit", "--incremental", "--tsBuildInfoFile", tsBuildInfo], { quiet: true }),
+  step("vitest run", vitestNode, [vitestPath, "run", ...vitestArgs], { quiet: false }),
+]);
 const failed = codes.some((code) => code !== 0);
 process.stdout.write(`[test] ${failed ? "FAILED" : "all steps passed"} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 process.exit(failed ? 1 : 0);
