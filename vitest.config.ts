@@ -19,16 +19,12 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
-    // One worker more than there are cores (vitest's default leaves one
-    // idle, which on a two-core machine is half of it): much of a worker's
-    // time goes to waiting, for the child processes of test/package and the
-    // command's end-to-end tests and for emulator time to pass, and a third
-    // worker fills it (on two cores busy with other work: 93-109 s instead
-    // of 122-146 s). A worker keeps the modules it has loaded from one file
-    // to the next instead of loading the SDK, nock and the pipeline again for
-    // each of ~90 files: tests restore what they change (nock interceptors,
-    // log levels, fake timers) in their own hooks.
-    maxWorkers: Math.max(3, availableParallelism() + 1),
+    // Every core works (vitest's default leaves one idle, which on a two-core
+    // machine is half of it), and a worker keeps the modules it has loaded
+    // from one file to the next instead of loading the SDK, nock and the
+    // pipeline again for each of ~90 files: tests restore what they change
+    // (nock interceptors, log levels, fake timers) in their own hooks.
+    maxWorkers: Math.max(2, availableParallelism()),
     isolate: false,
   },
 });
