@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConsoleMessageId, Extractor, ExtractorConfig, ExtractorLogLevel, type ExtractorMessage } from "@microsoft/api-extractor";
+import { CompilerState, ConsoleMessageId, Extractor, ExtractorConfig, ExtractorLogLevel, type ExtractorMessage } from "@microsoft/api-extractor";
 import { describe, expect, it } from "vitest";
 import { ROOT, readManifest } from "./helpers.js";
 
@@ -25,6 +25,19 @@ function changedLines(committed: string, built: string): string {
   const before = new Set(committed.split("\n"));
   const after = new Set(built.split("\n"));
   return [...[...before].filter((l) => !after.has(l)).map((l) => `- ${l}`), ...[...after].filter((l) => !before.has(l)).map((l) => `+ ${l}`)].join("\n");
+}
+
+/**
+ * One TypeScript program over every entry's declarations, shared by the
+ * entries' api-extractor runs instead of one program each (the configurations
+ * differ only in their entry file): made by the first run that needs it.
+ */
+let compilerState: CompilerState | undefined;
+function sharedCompilerState(): CompilerState {
+  const [first, ...others] = entries.map(({ subpath }) => ExtractorConfig.loadFileAndPrepare(join(ROOT, configFileOf(subpath))));
+  if (!first) throw new Error("the exports map has no entry with types");
+  compilerState ??= CompilerState.create(first, { additionalEntryPoints: others.map((config) => config.mainEntryPointFilePath) });
+  return compilerState;
 }
 
 /** Messages that decide whether the report is current; reported through `apiReportChanged` instead. */
@@ -52,6 +65,7 @@ describe("API reports (review/*.api.md)", () => {
       const problems: string[] = [];
       const result = Extractor.invoke(config, {
         localBuild: false,
+        compilerState: sharedCompilerState(),
         messageCallback: (message: ExtractorMessage) => {
           message.handled = true;
           if (REPORT_STATE.has(message.messageId)) return;

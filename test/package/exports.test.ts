@@ -1,24 +1,51 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runChild } from "./helpers.js";
 
 // `npm test` builds dist/ first; these load it the way a user's project would,
 // through the package's own name and exports map.
-const node = (args: string[]): string => execFileSync(process.execPath, args, { cwd: process.cwd(), encoding: "utf8" }).trim();
+const run = (file: string, args: string[]): Promise<string> => runChild(file, args, process.cwd());
+const node = async (args: string[]): Promise<string> => (await run(process.execPath, args)).trim();
+
+const cli = JSON.parse(readFileSync("packages/cli/package.json", "utf8"));
+
+/**
+ * The child processes the tests below read, all started at once (none
+ * depends on another, and each mostly waits for Node to start), each awaited
+ * by its test, which fails with the process's error if it failed.
+ */
+const children = {
+  require: () => node(["-e", "const m = require('azure-vm-identity'); const t = require('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof m.planIdentityChange, typeof t.startFakeArm)"]),
+  import: () => node(["--input-type=module", "-e", "const m = await import('azure-vm-identity'); const t = await import('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof m.isRestError, typeof t.startFakeArm)"]),
+  sameClass: () => node(["-e", "const { InvalidInputError, VmIdentityClient } = require('azure-vm-identity'); try { new VmIdentityClient({ getToken: async () => null }, 'nope'); } catch (e) { console.log(e instanceof InvalidInputError, e.code); }"]),
+  packageBin: () => node([`packages/cli/${cli.bin["vm-identity"]}`, "--version"]),
+  linkedBin: () => node(["node_modules/.bin/vm-identity", "--version"]),
+  demo: () => run("npx", ["--offline", "vm-identity", "demo"]),
+};
+let started: { [K in keyof typeof children]: Promise<string> };
+beforeAll(() => {
+  started = Object.fromEntries(
+    Object.entries(children).map(([name, start]) => {
+      const child = start();
+      child.catch(() => {}); // awaited (and so reported) by its test
+      return [name, child];
+    }),
+  ) as typeof started;
+});
 
 describe("the built package", () => {
-  it("loads with require()", () => {
-    const out = node(["-e", "const m = require('azure-vm-identity'); const t = require('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof m.planIdentityChange, typeof t.startFakeArm)"]);
+  it("loads with require()", async () => {
+    const out = await started.require;
     expect(out).toBe("function function function");
   });
 
-  it("loads with import", () => {
-    const out = node(["--input-type=module", "-e", "const m = await import('azure-vm-identity'); const t = await import('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof m.isRestError, typeof t.startFakeArm)"]);
+  it("loads with import", async () => {
+    const out = await started.import;
     expect(out).toBe("function function function");
   });
 
-  it("exposes the same class to both module systems' consumers of one install", () => {
-    const out = node(["-e", "const { InvalidInputError, VmIdentityClient } = require('azure-vm-identity'); try { new VmIdentityClient({ getToken: async () => null }, 'nope'); } catch (e) { console.log(e instanceof InvalidInputError, e.code); }"]);
+  it("exposes the same class to both module systems' consumers of one install", async () => {
+    const out = await started.sameClass;
     expect(out).toBe("true InvalidSubscriptionId");
   });
 
@@ -34,15 +61,14 @@ describe("the built package", () => {
     expect(pkg.sideEffects).toBe(false);
   });
 
-  it("runs the command from its own package's bin, which the workspace links", () => {
-    const cli = JSON.parse(readFileSync("packages/cli/package.json", "utf8"));
+  it("runs the command from its own package's bin, which the workspace links", async () => {
     expect(cli.name).toBe("vm-identity");
-    expect(node([`packages/cli/${cli.bin["vm-identity"]}`, "--version"])).toBe(cli.version);
-    expect(node(["node_modules/.bin/vm-identity", "--version"])).toBe(cli.version);
+    expect(await started.packageBin).toBe(cli.version);
+    expect(await started.linkedBin).toBe(cli.version);
   });
 
-  it("starts the walkthrough with `npx vm-identity demo` from the repository root, as the README says", () => {
-    const out = execFileSync("npx", ["--offline", "vm-identity", "demo"], { cwd: process.cwd(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  it("starts the walkthrough with `npx vm-identity demo` from the repository root, as the README says", async () => {
+    const out = await started.demo;
     expect(out).toMatch(/^Step 1 of (\d+): [\s\S]*^Step \1 of \1: /m);
     expect(out).toMatch(/^Done: \d+ steps, \d+ ARM writes/m);
   });

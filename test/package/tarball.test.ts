@@ -6,7 +6,6 @@
  * without the network (npm's cache, and a lockfile pinned to this
  * repository's versions: see freshProject.ts).
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -15,7 +14,7 @@ import { publint } from "publint";
 import { formatMessage } from "publint/utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedProject } from "./freshProject.js";
-import { CLI_DIR, type Manifest, type Packed, ROOT, npm, pack, readManifest } from "./helpers.js";
+import { CLI_DIR, type Manifest, type Packed, ROOT, npm, pack, readManifest, runChild } from "./helpers.js";
 
 /** The one URL scheme both package.json files and the README use for the repository. */
 const REPOSITORY = "https://github.com/azure-vm-identity/azure-vm-identity";
@@ -29,15 +28,62 @@ let project: string;
 let sdkPack: Packed;
 let cliPack: Packed;
 
-beforeAll(() => {
+/** arethetypeswrong's verdict on a tarball: its exit status and its JSON report (or what it printed instead). */
+interface AttwRun {
+  status: number;
+  output: string;
+}
+const attwBin = join(dirname(createRequire(import.meta.url).resolve("@arethetypeswrong/cli/package.json")), "dist", "index.js");
+async function attw(tarball: string): Promise<AttwRun> {
+  try {
+    return { status: 0, output: await runChild(process.execPath, [attwBin, tarball, "--profile", "strict", "--format", "json"], ROOT) };
+  } catch (error) {
+    const failed = error as { code?: number | string; stdout?: string; stderr?: string };
+    return { status: typeof failed.code === "number" ? failed.code : 1, output: `${failed.stdout ?? ""}${failed.stderr ?? ""}` };
+  }
+}
+
+/** The tarballs installed into the project, as a user would (see the last describe). */
+async function install(): Promise<void> {
+  const registry = (await npm(["config", "get", "registry"], ROOT)).trim();
+  seedProject(
+    project,
+    [
+      { dir: ROOT, file: sdkPack.tarball },
+      { dir: CLI_DIR, file: cliPack.tarball },
+    ],
+    registry,
+  );
+  await npm(["install", "--offline", "--no-audit", "--no-fund", `./${basename(sdkPack.tarball)}`, `./${basename(cliPack.tarball)}`], project);
+}
+
+/**
+ * The slow child processes (arethetypeswrong on each tarball, the install,
+ * then what runs in the installed project) do not depend on one another, so
+ * each starts as soon as what it reads exists, and the test that checks it
+ * awaits it: a failure is reported by that test.
+ */
+const started: Promise<unknown>[] = [];
+function start<T>(child: Promise<T>): Promise<T> {
+  started.push(child.catch(() => {}));
+  return child;
+}
+let attwSdk: Promise<AttwRun>;
+let attwCli: Promise<AttwRun>;
+let installed: Promise<void>;
+
+beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), "vm-identity-user-"));
-  sdkPack = pack(ROOT, project);
-  cliPack = pack(CLI_DIR, project);
+  [sdkPack, cliPack] = await Promise.all([pack(ROOT, project), pack(CLI_DIR, project)]);
+  attwSdk = start(attw(sdkPack.tarball));
+  attwCli = start(attw(cliPack.tarball));
+  installed = start(install());
 }, 60_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await Promise.all(started);
   if (project) rmSync(project, { recursive: true, force: true });
-});
+}, 120_000);
 
 const paths = (p: Packed): string[] => p.files.map((f) => f.path).sort();
 
@@ -131,16 +177,6 @@ describe("publint", () => {
 });
 
 describe("arethetypeswrong (profile strict: node10, node16 from CJS and ESM, bundler)", () => {
-  const attwBin = join(dirname(createRequire(import.meta.url).resolve("@arethetypeswrong/cli/package.json")), "dist", "index.js");
-  const attw = (tarball: string): { status: number; output: string } => {
-    try {
-      return { status: 0, output: execFileSync(process.execPath, [attwBin, tarball, "--profile", "strict", "--format", "json"], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }) };
-    } catch (error) {
-      const failed = error as { status: number; stdout: string; stderr: string };
-      return { status: failed.status, output: `${failed.stdout}${failed.stderr}` };
-    }
-  };
-
   interface Resolution {
     resolution?: { fileName: string; isTypeScript: boolean };
   }
@@ -149,8 +185,8 @@ describe("arethetypeswrong (profile strict: node10, node16 from CJS and ESM, bun
     problems?: unknown;
   }
 
-  it("the SDK: no problem, and every entry resolves to the right flavour of types in every mode", () => {
-    const { status, output } = attw(sdkPack.tarball);
+  it("the SDK: no problem, and every entry resolves to the right flavour of types in every mode", async () => {
+    const { status, output } = await attwSdk;
     expect(status, output).toBe(0);
     const report = JSON.parse(output) as AttwReport;
     expect(report.problems ?? {}).toEqual({});
@@ -183,8 +219,8 @@ describe("arethetypeswrong (profile strict: node10, node16 from CJS and ESM, bun
     }
   });
 
-  it("the command: nothing to import and so no types to check; its one entry is the bin", () => {
-    const { status, output } = attw(cliPack.tarball);
+  it("the command: nothing to import and so no types to check; its one entry is the bin", async () => {
+    const { status, output } = await attwCli;
     expect(status, output).toBe(0);
     expect((JSON.parse(output) as AttwReport).analysis.types).toBe(false);
     expect(cli.main ?? cli.exports ?? cli.types).toBeUndefined();
@@ -192,8 +228,7 @@ describe("arethetypeswrong (profile strict: node10, node16 from CJS and ESM, bun
   });
 });
 
-const run = (file: string, args: string[]): string =>
-  execFileSync(file, args, { cwd: project, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" } }).trim();
+const run = async (file: string, args: string[]): Promise<string> => (await runChild(file, args, project, { ...process.env, npm_config_update_notifier: "false" })).trim();
 
 /**
  * The packages an install of `name` brings, found as Node finds them: each
@@ -221,57 +256,64 @@ function dependencyTree(name: string): Set<string> {
   return new Set([...found].map((dir) => readManifest(dir).name));
 }
 
-describe("the packed SDK and command, installed in a new project without the network", () => {
-  beforeAll(() => {
-    const registry = npm(["config", "get", "registry"], ROOT).trim();
-    seedProject(
-      project,
-      [
-        { dir: ROOT, file: sdkPack.tarball },
-        { dir: CLI_DIR, file: cliPack.tarball },
-      ],
-      registry,
+/**
+ * Writes a user's code into the installed project (an ES module, a CommonJS
+ * module, a file for bundler resolution) and starts tsc on it, under node16
+ * and under bundler resolution: each resolves with tsc's output, "" when clean.
+ */
+function typeCheckUserCode(): Promise<string>[] {
+  const use = [
+    "const arm = await startFakeArm();",
+    "const client = new VmIdentityClient(arm.credential, arm.subscriptionId, { endpoint: arm.endpoint });",
+    "const identity: VmIdentity = await client.vm(\"rg\", \"vm1\").getIdentity();",
+    "console.log(identity.type, planIdentityChange(identity, [{ op: \"enableSystemAssigned\" }]).patch);",
+    "await arm.close();",
+  ].join("\n");
+  writeFileSync(join(project, "esm.mts"), `import { VmIdentityClient, planIdentityChange, type VmIdentity } from "azure-vm-identity";\nimport { startFakeArm } from "azure-vm-identity/testing";\n${use}\n`);
+  writeFileSync(join(project, "bundler.ts"), `import { VmIdentityClient, planIdentityChange, type VmIdentity } from "azure-vm-identity";\nimport { startFakeArm } from "azure-vm-identity/testing";\n${use}\nexport {};\n`);
+  writeFileSync(
+    join(project, "cjs.cts"),
+    'import sdk = require("azure-vm-identity");\nimport testing = require("azure-vm-identity/testing");\nconst identity: sdk.VmIdentity = { type: "None", userAssigned: [] };\nconst client: sdk.VmIdentityClient | undefined = undefined;\nvoid client;\nvoid testing.startFakeArm;\nconsole.log(sdk.planIdentityChange(identity, [{ op: "removeAll" }]).desired.type);\n',
+  );
+  const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
+  // Node's types come from this repository; everything else from the project's node_modules. Declaration
+  // files are not checked here (that doubles the time, mostly on @types/node); the arethetypeswrong group checks what ours import.
+  const common = ["--noEmit", "--strict", "--skipLibCheck", "--target", "es2022", "--types", "node", "--typeRoots", join(ROOT, "node_modules", "@types")];
+  const check = (args: string[]): Promise<string> =>
+    start(
+      run(process.execPath, [tsc, ...common, ...args]).catch((error: Error) => {
+        throw new Error(`tsc ${args.join(" ")}\n${error.message}`);
+      }),
     );
-    npm(["install", "--offline", "--no-audit", "--no-fund", `./${basename(sdkPack.tarball)}`, `./${basename(cliPack.tarball)}`], project);
+  return [check(["--module", "node16", "--moduleResolution", "node16", "esm.mts", "cjs.cts"]), check(["--module", "esnext", "--moduleResolution", "bundler", "bundler.ts"])];
+}
+
+describe("the packed SDK and command, installed in a new project without the network", () => {
+  /** What the tests below check, run in the installed project all at once. */
+  let npxVersion: Promise<string>;
+  let loadedWithRequire: Promise<string>;
+  let loadedWithImport: Promise<string>;
+  let typeChecks: Promise<string>[];
+
+  beforeAll(async () => {
+    await installed;
+    npxVersion = start(run("npx", ["--offline", "vm-identity", "--version"]));
+    loadedWithRequire = start(run(process.execPath, ["-e", "const m = require('azure-vm-identity'); const t = require('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof t.startFakeArm)"]));
+    loadedWithImport = start(run(process.execPath, ["--input-type=module", "-e", "const m = await import('azure-vm-identity'); const t = await import('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof t.startFakeArm)"]));
+    typeChecks = typeCheckUserCode();
   }, 120_000);
 
-  it("runs `npx vm-identity --version` offline", () => {
-    expect(run("npx", ["--offline", "vm-identity", "--version"])).toBe(cli.version);
+  it("runs `npx vm-identity --version` offline", async () => {
+    expect(await npxVersion).toBe(cli.version);
   });
 
-  it("loads both SDK entries with require() and with import", () => {
-    expect(run(process.execPath, ["-e", "const m = require('azure-vm-identity'); const t = require('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof t.startFakeArm)"])).toBe("function function");
-    expect(run(process.execPath, ["--input-type=module", "-e", "const m = await import('azure-vm-identity'); const t = await import('azure-vm-identity/testing'); console.log(typeof m.VmIdentityClient, typeof t.startFakeArm)"])).toBe("function function");
+  it("loads both SDK entries with require() and with import", async () => {
+    expect(await loadedWithRequire).toBe("function function");
+    expect(await loadedWithImport).toBe("function function");
   });
 
-  it("type-checks a user's code under node16 (ESM and CommonJS files) and bundler resolution", () => {
-    const use = [
-      "const arm = await startFakeArm();",
-      "const client = new VmIdentityClient(arm.credential, arm.subscriptionId, { endpoint: arm.endpoint });",
-      "const identity: VmIdentity = await client.vm(\"rg\", \"vm1\").getIdentity();",
-      "console.log(identity.type, planIdentityChange(identity, [{ op: \"enableSystemAssigned\" }]).patch);",
-      "await arm.close();",
-    ].join("\n");
-    writeFileSync(join(project, "esm.mts"), `import { VmIdentityClient, planIdentityChange, type VmIdentity } from "azure-vm-identity";\nimport { startFakeArm } from "azure-vm-identity/testing";\n${use}\n`);
-    writeFileSync(join(project, "bundler.ts"), `import { VmIdentityClient, planIdentityChange, type VmIdentity } from "azure-vm-identity";\nimport { startFakeArm } from "azure-vm-identity/testing";\n${use}\nexport {};\n`);
-    writeFileSync(
-      join(project, "cjs.cts"),
-      'import sdk = require("azure-vm-identity");\nimport testing = require("azure-vm-identity/testing");\nconst identity: sdk.VmIdentity = { type: "None", userAssigned: [] };\nconst client: sdk.VmIdentityClient | undefined = undefined;\nvoid client;\nvoid testing.startFakeArm;\nconsole.log(sdk.planIdentityChange(identity, [{ op: "removeAll" }]).desired.type);\n',
-    );
-    const tsc = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
-    // Node's types come from this repository; everything else from the project's node_modules. Declaration
-    // files are not checked here (that doubles the time, mostly on @types/node); the test below checks what ours import.
-    const common = ["--noEmit", "--strict", "--skipLibCheck", "--target", "es2022", "--types", "node", "--typeRoots", join(ROOT, "node_modules", "@types")];
-    const check = (args: string[]): string => {
-      try {
-        return run(process.execPath, [tsc, ...common, ...args]);
-      } catch (error) {
-        const failed = error as { stdout: string; stderr: string };
-        throw new Error(`tsc ${args.join(" ")}\n${failed.stdout}${failed.stderr}`);
-      }
-    };
-    expect(check(["--module", "node16", "--moduleResolution", "node16", "esm.mts", "cjs.cts"])).toBe("");
-    expect(check(["--module", "esnext", "--moduleResolution", "bundler", "bundler.ts"])).toBe("");
+  it("type-checks a user's code under node16 (ESM and CommonJS files) and bundler resolution", async () => {
+    for (const check of typeChecks) expect(await check).toBe("");
   });
 
   it("the SDK brings only its own dependencies; the command's come with the command", () => {
