@@ -2,7 +2,7 @@ import nock from "nock";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { AbortError, TimeoutError, isRestError } from "../../src/index.js";
 import { capture } from "../support/capture.js";
-import { advance, fakeClock, until } from "../support/time.js";
+import { advance, advanceUntil, fakeClock, until } from "../support/time.js";
 import { API, ARM, SUB, fastClient, vmBody, vmPath } from "../support/fakes.js";
 
 afterEach(() => {
@@ -179,13 +179,28 @@ describe("long-running operations", () => {
     const seen = capture(scope);
     const polls = () => seen.filter((r) => r.path.startsWith(opPath)).length;
     const done = fastClient().vm("rg", "vm1").enableSystemAssigned({ timeoutInMs: 3500 }).catch((err: unknown) => err);
-    await advance(3500);
+    // The clock moves on until each poll is seen (a reply that arrives late on a busy machine sets the next
+    // poll's timer later on the fake clock), and each poll's fake time is kept.
+    const start = Date.now();
+    const at: number[] = [];
+    await until(() => polls() === 1, "the first poll");
+    at.push(Date.now() - start);
+    for (const n of [2, 3, 4]) {
+      await advanceUntil(() => polls() === n, `poll ${n}`, 1500);
+      at.push(Date.now() - start);
+    }
+    let ended = false;
+    void done.then(() => (ended = true));
+    await advanceUntil(() => ended, "the deadline", 3500 - at[3]! + 100);
     const e = await done;
     expect(e).toBeInstanceOf(TimeoutError);
     expect(e).not.toBeInstanceOf(AbortError);
     expect((e as Error).name).toBe("TimeoutError");
     expect((e as Error).message).toContain("did not finish within 3500 ms");
-    // Retry-After: 1 paced the polls: at 0, 1, 2 and 3 s.
+    // Retry-After: 1 paced the polls: about 0, 1, 2 and 3 s, never sooner than a second apart; the deadline
+    // (3.5 s) came before a fifth.
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(1000);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(3500);
     expect(seen.filter((r) => r.path.startsWith(opPath))).toHaveLength(4);
   });
 

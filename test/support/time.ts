@@ -79,3 +79,19 @@ export async function settle<T>(promise: Promise<T>, maxJumps = 1000): Promise<T
   }
   return watched;
 }
+
+/**
+ * Move fake time on in steps of `stepInMs`, letting real I/O settle after
+ * each, until `condition` holds; throws if it has not within `maxMs` of fake
+ * time. For waits whose next timer is set by a reply that may arrive late on
+ * a busy machine: the clock moves with it instead of past it.
+ */
+export async function advanceUntil(condition: () => boolean, what: string, maxMs: number, stepInMs = 25): Promise<void> {
+  const end = Date.now() + maxMs;
+  await flushIo();
+  while (!condition()) {
+    if (Date.now() >= end) throw new Error(`Timed out waiting for ${what} (${maxMs} ms of fake time)`);
+    await vi.advanceTimersByTimeAsync(Math.min(stepInMs, end - Date.now()));
+    await flushIo(50);
+  }
+}
