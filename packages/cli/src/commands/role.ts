@@ -14,6 +14,7 @@ import { UsageError } from "../errors.js";
 import { nonEmpty } from "../options/parsers.js";
 import { type RoleOptions, addRoleScopeOptions, readRoleScopePairs } from "../options/roles.js";
 import { resourceTypeOf } from "../options/targets.js";
+import type { Printer } from "../output/printer.js";
 import { formatDryRun } from "../output/requests.js";
 import { roleAssignmentJson, roleAssignmentsTable } from "../output/roles.js";
 import type { CliRuntime } from "../runtime.js";
@@ -96,6 +97,29 @@ function namedTarget(options: RoleTargetOptions): NamedTarget {
   const [kind, name, flag] = id !== undefined ? (["identity", id, "--identity"] as const) : options.vmName !== undefined ? (["VM", options.vmName, "--vm-name"] as const) : (["scale set", options.vmssName!, "--vmss-name"] as const);
   if (options.resourceGroup === undefined) throw new UsageError(`${flag} ${name}: pass its resource group with -g/--resource-group <group>${kind === "identity" ? ", or give the identity's resource id" : ""}.`);
   return { kind, subscriptionId: undefined, resourceGroup: options.resourceGroup, name };
+}
+
+/** One --role and the --scope of the same position. */
+type RolePair = { role: string; scope: string };
+
+/** The printer, the --role/--scope pairs (at least one) and the principal of a grant or revoke. */
+async function roleCall(
+  rt: CliRuntime,
+  cmd: Command,
+  options: RoleTargetOptions & RoleOptions,
+  verb: "grant" | "revoke",
+): Promise<{ out: Printer; pairs: RolePair[]; target: RoleTarget }> {
+  const out = rt.printer(cmd);
+  const pairs = readRoleScopePairs(options);
+  if (pairs.length === 0) throw new UsageError(`Nothing to ${verb}: pass --role <role> --scope <scope> (repeatable in pairs).`);
+  return { out, pairs, target: await roleTarget(rt, cmd, options) };
+}
+
+/** A dry run: the requests each pair's plan would send, in order. */
+async function printPlanned(out: Printer, pairs: readonly RolePair[], plan: (pair: RolePair) => Promise<RawArmRequest[]>): Promise<void> {
+  const requests: RawArmRequest[] = [];
+  for (const pair of pairs) requests.push(...(await plan(pair)));
+  out.result({ dryRun: true, requests }, () => formatDryRun(requests));
 }
 
 /** The library's handle on the principal's resource, in its subscription (a bad name is the library's coded error, before any request). */
@@ -208,17 +232,10 @@ export function registerRole(program: Command, rt: CliRuntime): void {
   addRoleScopeOptions(addRoleTargetOptions(grant), "a role to grant: name, role definition GUID or id (repeatable, each with a --scope)")
     .option("--dry-run", "read and print the role assignment PUTs, without sending them")
     .action(async (options: RoleTargetOptions & RoleOptions & { dryRun?: boolean }, cmd: Command) => {
-      const out = rt.printer(cmd);
-      const pairs = readRoleScopePairs(options);
-      if (pairs.length === 0) throw new UsageError("Nothing to grant: pass --role <role> --scope <scope> (repeatable in pairs).");
-      const target = await roleTarget(rt, cmd, options);
+      const { out, pairs, target } = await roleCall(rt, cmd, options, "grant");
       if (target.kind === "identity") {
-        if (options.dryRun) {
-          const requests: RawArmRequest[] = [];
-          for (const pair of pairs) requests.push(...(await target.handle.planGrant(pair, rt.operationOptions)));
-          out.result({ dryRun: true, requests }, () => formatDryRun(requests));
-          return;
-        }
+        const handle = target.handle;
+        if (options.dryRun) return printPlanned(out, pairs, (pair) => handle.planGrant(pair, rt.operationOptions));
         const granted: GrantedRoleAssignment[] = [];
         for (const pair of pairs) granted.push(await target.handle.grant(pair, rt.operationOptions));
         out.result(granted, () => grantedText(target, granted));
@@ -254,16 +271,8 @@ export function registerRole(program: Command, rt: CliRuntime): void {
   addRoleScopeOptions(addRoleTargetOptions(revoke), "a role to revoke: name, role definition GUID or id (repeatable, each with a --scope)")
     .option("--dry-run", "read and print the role assignment DELETEs, without sending them")
     .action(async (options: RoleTargetOptions & RoleOptions & { dryRun?: boolean }, cmd: Command) => {
-      const out = rt.printer(cmd);
-      const pairs = readRoleScopePairs(options);
-      if (pairs.length === 0) throw new UsageError("Nothing to revoke: pass --role <role> --scope <scope> (repeatable in pairs).");
-      const target = await roleTarget(rt, cmd, options);
-      if (options.dryRun) {
-        const requests: RawArmRequest[] = [];
-        for (const pair of pairs) requests.push(...(await target.handle.planRevoke(pair, rt.operationOptions)));
-        out.result({ dryRun: true, requests }, () => formatDryRun(requests));
-        return;
-      }
+      const { out, pairs, target } = await roleCall(rt, cmd, options, "revoke");
+      if (options.dryRun) return printPlanned(out, pairs, (pair) => target.handle.planRevoke(pair, rt.operationOptions));
       const entries: RevokeEntry[] = [];
       for (const pair of pairs) {
         const outcome = await target.handle.revoke(pair, rt.operationOptions);
