@@ -7,17 +7,11 @@ import type { AddRoleDefinitionOptions, ArmRoleDefinition, RolePermission } from
 import { GUID } from "./guid.js";
 import { isWithinScope } from "./scopes.js";
 
-/** A stored role definition. */
-export interface RoleDefinitionRecord {
+/** A stored role definition: what ARM shows of it (its `properties`), less what rendering adds, and its lower-case GUID. */
+export type RoleDefinitionRecord = Pick<ArmRoleDefinition["properties"], "roleName" | "type" | "description" | "assignableScopes" | "permissions" | "createdOn"> & {
   /** Lower-case GUID. */
   guid: string;
-  roleName: string;
-  type: "BuiltInRole" | "CustomRole";
-  description: string;
-  assignableScopes: string[];
-  permissions: RolePermission[];
-  createdOn: string;
-}
+};
 
 function permission(actions: string[], notActions: string[] = [], dataActions: string[] = [], notDataActions: string[] = []): RolePermission {
   return { actions, notActions, dataActions, notDataActions };

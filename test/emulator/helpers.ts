@@ -1,6 +1,6 @@
 /** Plain-HTTP helpers for the emulator tests (no client library on purpose). */
 import type { TokenCredential } from "@azure/core-auth";
-import type { FakeArm } from "../../src/testing/index.js";
+import { type FakeArm, startFakeArm } from "../../src/testing/index.js";
 
 export const COMPUTE_API = "2024-11-01";
 export const MSI_API = "2024-11-30";
@@ -82,4 +82,16 @@ export function manualClock(start = Date.UTC(2026, 0, 1)): { now: () => number; 
 
 export function subscriptionPath(arm: FakeArm, subscriptionId = arm.subscriptionId): string {
   return `/subscriptions/${subscriptionId}`;
+}
+
+/**
+ * An emulator whose operations finish only when polled, holding two
+ * user-assigned identities, `ids/x` and `ids/y`: what the identity-rule tests
+ * start from.
+ */
+export async function startWithIdentitiesXY(): Promise<{ arm: FakeArm; X: string; Y: string }> {
+  const arm = await startFakeArm({ pollsUntilDone: 0, autoCompleteAfterMs: Infinity });
+  const X = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "x", location: "westeurope" });
+  const Y = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "y", location: "westeurope" });
+  return { arm, X, Y };
 }

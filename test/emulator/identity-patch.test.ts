@@ -4,16 +4,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID, startFakeArm, type ArmIdentityInput, type FakeArm } from "../../src/testing/index.js";
-import { call, GUID, pollToEnd, vmPath } from "./helpers.js";
+import { call, GUID, pollToEnd, vmPath, startWithIdentitiesXY } from "./helpers.js";
 
 let arm: FakeArm;
 let X: string;
 let Y: string;
 
 beforeEach(async () => {
-  arm = await startFakeArm({ pollsUntilDone: 0, autoCompleteAfterMs: Infinity });
-  X = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "x", location: "westeurope" });
-  Y = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "y", location: "westeurope" });
+  ({ arm, X, Y } = await startWithIdentitiesXY());
 });
 afterEach(async () => arm.close());
 

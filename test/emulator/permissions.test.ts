@@ -1,17 +1,15 @@
 /** Denied actions: 403 AuthorizationFailed before the route, 403 LinkedAuthorizationFailed for identities that may not be assigned. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { actionOf } from "../../src/testing/permissions.js";
-import { startFakeArm, type FakeArm } from "../../src/testing/index.js";
+import type { FakeArm } from "../../src/testing/index.js";
 import { assignmentPath, groupScope, putAssignment, READER, roleId, subscriptionScope, vmssPath } from "./accessHelpers.js";
-import { call, vmPath } from "./helpers.js";
+import { call, vmPath, startWithIdentitiesXY } from "./helpers.js";
 
 let arm: FakeArm;
 let X: string;
 let Y: string;
 beforeEach(async () => {
-  arm = await startFakeArm({ pollsUntilDone: 0, autoCompleteAfterMs: Infinity });
-  X = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "x", location: "westeurope" });
-  Y = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "y", location: "westeurope" });
+  ({ arm, X, Y } = await startWithIdentitiesXY());
   arm.addVm({ resourceGroup: "a", name: "vm", location: "westeurope", osType: "Linux" });
   arm.addVm({ resourceGroup: "b", name: "vm", location: "westeurope", osType: "Linux" });
   arm.addVmss({ resourceGroup: "a", name: "ss", location: "westeurope", osType: "Linux" });

@@ -3,17 +3,15 @@
  * the same starting identity gives the same status, error and identity on both.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeArm, type ArmIdentityInput, type FakeArm } from "../../src/testing/index.js";
+import type { ArmIdentityInput, FakeArm } from "../../src/testing/index.js";
 import { vmssPath, writeAndSettle } from "./accessHelpers.js";
-import { call, vmPath } from "./helpers.js";
+import { call, vmPath, startWithIdentitiesXY } from "./helpers.js";
 
 let arm: FakeArm;
 let X: string;
 let Y: string;
 beforeAll(async () => {
-  arm = await startFakeArm({ pollsUntilDone: 0, autoCompleteAfterMs: Infinity });
-  X = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "x", location: "westeurope" });
-  Y = arm.addUserAssignedIdentity({ resourceGroup: "ids", name: "y", location: "westeurope" });
+  ({ arm, X, Y } = await startWithIdentitiesXY());
 });
 afterAll(async () => arm.close());
 
