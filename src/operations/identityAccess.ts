@@ -344,13 +344,22 @@ export async function planAccess(op: Operation, target: { url: string; label: st
       plan.roleAssignments.push({ role, scope, roleDefinitionId, identity: t.identity, principalId: pending, action: "pending" });
       continue;
     }
-    const name = roleAssignmentName(scope, principalId, roleDefinitionId);
-    const found = await op.send(getRoleAssignmentRequest(op.target, scope, name), { accept: [404] });
-    const exists = found.status < 300;
-    if (!exists) plan.after.push(putRoleAssignmentRequest(op.target, scope, name, roleDefinitionId, principalId));
-    plan.roleAssignments.push({ role, scope, roleDefinitionId, identity: t.identity, principalId, action: exists ? "exists" : "create", id: roleAssignmentId(scope, name) });
+    const { id, put } = await plannedGrant(op, scope, principalId, roleDefinitionId);
+    if (put) plan.after.push(put);
+    plan.roleAssignments.push({ role, scope, roleDefinitionId, identity: t.identity, principalId, action: put ? "create" : "exists", id });
   }
   return plan;
+}
+
+/**
+ * A grant's plan: the assignment looked up under the name a grant gives it;
+ * its id, and the PUT that would make it unless it exists. Reads only.
+ */
+async function plannedGrant(op: Operation, scope: string, principalId: string, roleDefinitionId: string): Promise<{ id: string; put?: RawArmRequest }> {
+  const name = roleAssignmentName(scope, principalId, roleDefinitionId);
+  const found = await op.send(getRoleAssignmentRequest(op.target, scope, name), { accept: [404] });
+  const id = roleAssignmentId(scope, name);
+  return found.status < 300 ? { id } : { id, put: putRoleAssignmentRequest(op.target, scope, name, roleDefinitionId, principalId) };
 }
 
 /**
@@ -377,25 +386,24 @@ async function identityResourcePrincipal(op: Operation, uai: ResourceGroupScoped
   return info.principalId;
 }
 
+/** A grant to a user-assigned identity resource, resolved: its role's definition id and the identity's principal. */
+async function identityResourceGrant(op: Operation, uai: ResourceGroupScoped, grant: RoleGrant): Promise<{ roleDefinitionId: string; principalId: string }> {
+  const roleDefinitionId = await createAccessContext().roleDefinitionId(op, grant);
+  return { roleDefinitionId, principalId: await identityResourcePrincipal(op, uai) };
+}
+
 /** Grant a role to a user-assigned identity resource: its role resolved, its principal read, then the grant. */
 export async function grantToIdentityResource(op: Operation, uai: ResourceGroupScoped, grant: RoleGrant, options: RoleAssignmentOptions = {}): Promise<GrantedRoleAssignment> {
-  const roleDefinitionId = await createAccessContext().roleDefinitionId(op, grant);
-  const principalId = await identityResourcePrincipal(op, uai);
+  const { roleDefinitionId, principalId } = await identityResourceGrant(op, uai, grant);
   const identity = userAssignedIdentityResourceId(uai);
   return grantRole(op, { role: grant.role, scope: grant.scope, roleDefinitionId, principalId, identity, principalIsNew: false }, options);
 }
 
-/**
- * What {@link grantToIdentityResource} would write: the role resolved, the
- * identity read for its principal and the assignment looked up by the name a
- * grant gives it; its PUT, or none when it exists. Reads only.
- */
+/** What {@link grantToIdentityResource} would write: the same reads, then its PUT, or none when the assignment exists. */
 export async function planGrantToIdentityResource(op: Operation, uai: ResourceGroupScoped, grant: RoleGrant): Promise<RawArmRequest[]> {
-  const roleDefinitionId = await createAccessContext().roleDefinitionId(op, grant);
-  const principalId = await identityResourcePrincipal(op, uai);
-  const name = roleAssignmentName(grant.scope, principalId, roleDefinitionId);
-  const found = await op.send(getRoleAssignmentRequest(op.target, grant.scope, name), { accept: [404] });
-  return found.status < 300 ? [] : [putRoleAssignmentRequest(op.target, grant.scope, name, roleDefinitionId, principalId)];
+  const { roleDefinitionId, principalId } = await identityResourceGrant(op, uai, grant);
+  const { put } = await plannedGrant(op, grant.scope, principalId, roleDefinitionId);
+  return put ? [put] : [];
 }
 
 /** The role assignments a user-assigned identity holds in its subscription (at, above and below it). */

@@ -49,11 +49,7 @@ export async function until(condition: () => boolean, what = "the condition", ma
  */
 export async function advance(ms: number, stepInMs = 25): Promise<void> {
   const end = Date.now() + ms;
-  await flushIo();
-  while (Date.now() < end) {
-    await vi.advanceTimersByTimeAsync(Math.min(stepInMs, end - Date.now()));
-    await flushIo(50);
-  }
+  await advanceUntil(() => Date.now() >= end, `${ms} ms`, ms, stepInMs);
   await flushIo();
 }
 
