@@ -2,9 +2,9 @@
  * How a fleet learns that its VMs' operations ended, and reads them back, at
  * the lowest cost in reads: when the VMs came from a list and more of them
  * are waiting than the pages of it read so far, one sweep of those pages
- * answers for all of them; otherwise each VM is read on its own. Either read shows the VM's
- * `provisioningState` and final identity; the operation's status URL is read
- * only to explain one that ended `Failed`.
+ * answers for all of them; otherwise each VM is read on its own. Either read
+ * shows the VM's `provisioningState` and final identity; the operation's
+ * status URL is read only to explain one that ended `Failed`.
  */
 import { RestError } from "@azure/core-rest-pipeline";
 import { asRecord } from "../core/record.js";

@@ -157,6 +157,8 @@ export function createOperation(
   const requestIds: string[] = [];
   const correlationId = randomUUID();
   let inDoubt = false;
+  // Writes of this operation being sent right now: one that fails unsent may clear the doubt only when it is alone.
+  let writesInFlight = 0;
   let finished = false;
   const translated = new WeakSet<object>();
 
@@ -188,15 +190,21 @@ export function createOperation(
       if (sendOptions.budgets?.length) facts.budgets = sendOptions.budgets;
       const effects = sendOptions.effects ?? isWriteMethod(raw.method);
       const doubtedBefore = inDoubt;
-      if (effects) inDoubt = true;
+      if (effects) {
+        inDoubt = true;
+        writesInFlight++;
+      }
       let response: PipelineResponse;
       try {
         response = await connection.transport.pipeline.sendRequest(connection.transport.httpClient, request);
       } catch (e) {
         // A write none of whose attempts went out without an answer (it was aborted while it
-        // waited for its budget, say) cannot have landed: it leaves the outcome as it was.
-        if (effects && facts.unanswered === 0) inDoubt = doubtedBefore;
+        // waited for its budget, say) cannot have landed: it leaves the outcome as it was,
+        // unless another write of this operation is on its way meanwhile.
+        if (effects && facts.unanswered === 0 && writesInFlight === 1) inDoubt = doubtedBefore;
         throw scrubError(e);
+      } finally {
+        if (effects) writesInFlight--;
       }
       const requestId = response.headers.get("x-ms-request-id");
       if (requestId) requestIds.push(requestId);

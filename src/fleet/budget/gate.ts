@@ -202,6 +202,13 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
     for (const key of queues.keys()) pump(key);
   }
 
+  /** The budgets named `names` that a write to `url` spends (none above every subscription). */
+  function namedBuckets(url: string, names: readonly string[]): Bucket[] {
+    const cls = classify("PATCH", url);
+    if (cls.subscription === undefined) return [];
+    return bucketsFor(cls, budgetsOf(cls.subscription), names).filter((b) => names.includes(b.name));
+  }
+
   function throttledBudget(cls: RequestClass, response: PipelineResponse): string {
     const code = /"code"\s*:\s*"([^"]+)"/.exec(response.bodyAsText ?? "")?.[1];
     if (cls.subscription === undefined) return "resourceGraph";
@@ -216,22 +223,16 @@ export function createBudgetGate(options: BudgetGateOptions = {}): BudgetGate {
   return {
     stats,
     penalize(url, names) {
-      const cls = classify("PATCH", url);
-      if (cls.subscription === undefined) return;
-      const sub = budgetsOf(cls.subscription);
       const t = now();
-      for (const bucket of bucketsFor(cls, sub, names).filter((b) => names.includes(b.name))) {
+      for (const bucket of namedBuckets(url, names)) {
         bucket.refusedLate(t, Math.max(1, Math.round(1 / Math.max(1e-6, (bucket.state.refillPerSecond ?? 1) / 1000))));
       }
       stats.throttledBy["managedIdentity"] = (stats.throttledBy["managedIdentity"] ?? 0) + 1;
       wakeAll();
     },
     succeeded(url, names) {
-      const cls = classify("PATCH", url);
-      if (cls.subscription === undefined) return;
-      const sub = budgetsOf(cls.subscription);
       const t = now();
-      for (const bucket of bucketsFor(cls, sub, names).filter((b) => names.includes(b.name))) bucket.succeeded(t);
+      for (const bucket of namedBuckets(url, names)) bucket.succeeded(t);
       wakeAll();
     },
     admit(request) {
