@@ -11,7 +11,7 @@ import type { FakeAuth } from "./auth.js";
 import type { RouteRequest } from "./context.js";
 import { errorResponse } from "./errors.js";
 import { isConnectionFault, isLostResponseFault, type FaultRegistry } from "./faults.js";
-import type { RequestLog } from "./requestLog.js";
+import { loggedHeaders, type RequestLog } from "./requestLog.js";
 import type { ArmResponse, Outcome } from "./response.js";
 import { isWrite, type StatsCounter } from "./stats.js";
 import type { Throttle } from "./throttle.js";
@@ -109,7 +109,7 @@ export function createPipeline(deps: PipelineDeps): (raw: RawRequest) => Outcome
     const entry = deps.log.record({
       method: raw.method,
       url: raw.url.href,
-      headers: raw.headers,
+      headers: loggedHeaders(raw.headers),
       body: parsed.ok ? parsed.value : raw.rawBody,
       receivedAt: Date.now(),
     });

@@ -12,6 +12,21 @@ export interface RequestLog {
   clear(): void;
 }
 
+/**
+ * A request's headers as the log keeps them: a credential (`authorization`,
+ * `x-ms-authorization-auxiliary`) keeps its scheme, so that a test can see a
+ * bearer token was sent, but not its value, so that no token reaches a test's
+ * output or a printed log.
+ */
+export function loggedHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const logged = { ...headers };
+  for (const name of ["authorization", "x-ms-authorization-auxiliary"]) {
+    const value = logged[name];
+    if (value !== undefined) logged[name] = value.split(",").map((part) => part.trim().replace(/^(\S+\s+)?\S.*$/, "$1REDACTED")).join(", ");
+  }
+  return logged;
+}
+
 /** Creates an empty request log that keeps at most `limit` entries (`Infinity` for all, 0 for none). */
 export function createRequestLog(limit: number): RequestLog {
   const entries: FakeArmRequest[] = [];

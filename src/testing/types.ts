@@ -115,7 +115,11 @@ export interface FakeArmRequest {
   method: string;
   /** Absolute URL, query included, e.g. `http://127.0.0.1:4321/subscriptions/...?api-version=2024-11-01`. */
   url: string;
-  /** Request headers with lower-case names (repeated headers joined with `", "`). */
+  /**
+   * Request headers with lower-case names (repeated headers joined with `", "`).
+   * A credential keeps its scheme but not its value: `authorization` reads
+   * `Bearer REDACTED`, so that no token reaches a test's output.
+   */
   headers: Record<string, string>;
   /** Parsed JSON body; the raw text when it is not JSON; undefined when empty. */
   body: unknown;

@@ -23,7 +23,7 @@ describe("arm.requests", () => {
       method: "PATCH",
       url: `${arm.endpoint}${vmPath(arm, "rg", "vm")}?api-version=2024-11-01`,
       headers: expect.objectContaining({
-        authorization: `Bearer ${await tokenOf(arm)}`,
+        authorization: "Bearer REDACTED",
         "if-match": '"1"',
         "x-custom": "yes",
         "content-type": "application/json",
@@ -34,6 +34,19 @@ describe("arm.requests", () => {
       faulted: false,
     });
     expect(entry!.receivedAt).toBeGreaterThanOrEqual(before);
+  });
+
+  it("keeps a credential's scheme but never its value: no token reaches a printed log", async () => {
+    const token = await tokenOf(arm);
+    await call(arm, "GET", vmPath(arm, "rg", "vm"), { headers: { "x-ms-authorization-auxiliary": "Bearer aux-one, Bearer aux-two" } });
+    await call(arm, "GET", vmPath(arm, "rg", "vm"), { headers: { authorization: token } });
+    expect(arm.requests.map((q) => [q.headers["authorization"], q.headers["x-ms-authorization-auxiliary"]])).toEqual([
+      ["Bearer REDACTED", "Bearer REDACTED, Bearer REDACTED"],
+      ["REDACTED", undefined],
+    ]);
+    // The request was still authenticated by the real token; only the log forgets it.
+    expect(arm.requests.map((q) => q.status)).toEqual([200, 401]);
+    expect(JSON.stringify(arm.requests)).not.toContain(token);
   });
 
   it("records rejected, faulted and bodiless requests in order", async () => {
