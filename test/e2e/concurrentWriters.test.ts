@@ -18,17 +18,31 @@ interface Outcome {
   attempts: number[];
 }
 
-/** A policy that holds the first PATCH back until `release` resolves. */
-function holdFirstPatch(release: Promise<unknown>): PipelinePolicy {
+/**
+ * A policy that tells when the first GET has been answered (`read`) and holds
+ * the first PATCH back until `release` resolves.
+ */
+function readThenHoldFirstPatch(release: Promise<unknown>): { policy: PipelinePolicy; read: Promise<void> } {
   let held = false;
+  let answered = false;
+  let markRead!: () => void;
+  const read = new Promise<void>((resolve) => (markRead = resolve));
   return {
-    name: "holdFirstPatch",
-    async sendRequest(request, next) {
-      if (request.method === "PATCH" && !held) {
-        held = true;
-        await release;
-      }
-      return next(request);
+    read,
+    policy: {
+      name: "readThenHoldFirstPatch",
+      async sendRequest(request, next) {
+        if (request.method === "PATCH" && !held) {
+          held = true;
+          await release;
+        }
+        const response = await next(request);
+        if (request.method === "GET" && !answered) {
+          answered = true;
+          markRead();
+        }
+        return response;
+      },
     },
   };
 }
@@ -36,8 +50,9 @@ function holdFirstPatch(release: Promise<unknown>): PipelinePolicy {
 /**
  * 12 writers each attach a different user identity to one VM while a 13th
  * disables its system identity, all at once. With `staleDisabler`, the
- * disabler's first PATCH is held until the other 12 have finished, so it was
- * planned from a read that every other change has since made stale.
+ * disabler reads the VM first and its first PATCH is held until the other 12
+ * have finished, so it was planned from a read that every other change has
+ * since made stale.
  */
 async function race(
   client: VmIdentityClient,
@@ -51,16 +66,31 @@ async function race(
   const vm = client.vm(vmRg, "shared");
   // 13 writers on one VM lose many races and meet many running writes: give them more rounds than the default 10.
   const options = { concurrency: mode, conflictRetryDelayInMs: 5, timeoutInMs: 30_000, maxAttempts: 100 } as const;
-  const assigns = ids.map((id) => vm.assignUserAssigned(id, options));
+  let startAssigns!: () => void;
+  const assignsMayStart = new Promise<void>((resolve) => (startAssigns = resolve));
+  const assigns = ids.map(async (id) => {
+    await assignsMayStart;
+    return vm.assignUserAssigned(id, options);
+  });
   const assignsDone = Promise.allSettled(assigns);
-  const disabler = staleDisabler
-    ? new VmIdentityClient(a.credential, a.subscriptionId, {
-        endpoint: a.endpoint,
-        updateIntervalInMs: 0,
-        additionalPolicies: [{ policy: holdFirstPatch(assignsDone), position: "perCall" }],
-      })
-    : client;
-  const calls = [...assigns, disabler.vm(vmRg, "shared").disableSystemAssigned(options)];
+  let disable: ReturnType<typeof vm.disableSystemAssigned>;
+  if (staleDisabler) {
+    // The disabler reads the VM before any other writer starts, and its PATCH waits until they all
+    // finished: it is planned from a read that every other change has made stale, whatever the timing.
+    const hold = readThenHoldFirstPatch(assignsDone);
+    const disabler = new VmIdentityClient(a.credential, a.subscriptionId, {
+      endpoint: a.endpoint,
+      updateIntervalInMs: 0,
+      additionalPolicies: [{ policy: hold.policy, position: "perCall" }],
+    });
+    disable = disabler.vm(vmRg, "shared").disableSystemAssigned(options);
+    await Promise.race([hold.read, disable.catch(() => undefined)]);
+    startAssigns();
+  } else {
+    startAssigns();
+    disable = client.vm(vmRg, "shared").disableSystemAssigned(options);
+  }
+  const calls = [...assigns, disable];
   const settled = await Promise.allSettled(calls);
   const held = new Set(heldIds(a, vmRg, "shared"));
   const type = a.getVm(vmRg, "shared")?.identity?.type ?? "None";
