@@ -1,8 +1,9 @@
 /**
- * The command as an `az vm identity` user types it, run as a child process
- * (`packages/cli/dist/main.js`) against the emulator: the az flags, -o and
- * --query, the Azure CLI's default subscription, several --ids across
- * subscriptions, and the messages of the usual mistakes.
+ * The command as an `az vm identity` user types it, against the emulator: the
+ * az flags, -o and --query, the Azure CLI's default subscription, several
+ * --ids across subscriptions, and the messages of the usual mistakes. Runs
+ * are in this process, except a pipe closed early, which needs the built
+ * command (`packages/cli/dist/main.js`) as a child process.
  */
 import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -17,7 +18,7 @@ import {
   childEnv,
   profileDir,
   profileJson,
-  runCli,
+  runInProcess,
   startFixture,
   vmId,
   writesOf,
@@ -43,7 +44,7 @@ function otherSubscriptionVm(name: string): string {
 
 describe("az vm identity habits", () => {
   it("assign with no identity named enables the system-assigned identity", async () => {
-    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", ...fx.flags]);
+    const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(writesOf(fx.arm).map((w) => w.body)).toEqual([{ identity: { type: "SystemAssigned" } }]);
     const result = JSON.parse(r.stdout);
@@ -51,13 +52,13 @@ describe("az vm identity habits", () => {
   });
 
   it("remove with no identity named disables it", async () => {
-    const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", ...fx.flags]);
+    const r = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(writesOf(fx.arm).map((w) => w.body)).toEqual([{ identity: { type: "UserAssigned" } }]);
   });
 
   it("--identities takes [system], bare names (in the VM's resource group) and full ids, in one PATCH", async () => {
-    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--identities", "[system]", "app-identity", fx.uai.ops, ...fx.flags]);
+    const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--identities", "[system]", "app-identity", fx.uai.ops, ...fx.flags]);
     expect(r.code).toBe(0);
     const appId = `/subscriptions/${fx.arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app-identity`;
     expect(writesOf(fx.arm).map((w) => w.body)).toEqual([
@@ -67,7 +68,7 @@ describe("az vm identity habits", () => {
 
   it("--identity-resource-group says where bare names are", async () => {
     fx.arm.addUserAssignedIdentity({ resourceGroup: "identities-rg", name: "shared", location: "westeurope" });
-    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--identities", "shared", "--identity-resource-group", "identities-rg", ...fx.flags]);
+    const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--identities", "shared", "--identity-resource-group", "identities-rg", ...fx.flags]);
     expect(r.code).toBe(0);
     const [patch] = writesOf(fx.arm);
     expect(Object.keys((patch!.body as { identity: { userAssignedIdentities: object } }).identity.userAssignedIdentities)).toEqual([
@@ -76,19 +77,19 @@ describe("az vm identity habits", () => {
   });
 
   it("remove --identities by name detaches it", async () => {
-    const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--identities", "ops-identity", ...fx.flags]);
+    const r = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--identities", "ops-identity", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).identity).toEqual({ type: "SystemAssigned", principalId: expect.any(String), tenantId: fx.arm.tenantId });
   });
 
   it("extension commands take --vm-name for the VM and -n/--name for the extension", async () => {
-    const r = await runCli(["extension", "install", "-g", RG, "--vm-name", "win-vm", "-n", "msi-ext", ...fx.flags]);
+    const r = await runInProcess(["extension", "install", "-g", RG, "--vm-name", "win-vm", "-n", "msi-ext", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(fx.arm.getExtension(RG, "win-vm", "msi-ext")).toMatchObject({ properties: { type: "ManagedIdentityExtensionForWindows" } });
   });
 
   it("the old spelling, -n naming the VM, is refused with a message naming --vm-name, before any request", async () => {
-    const r = await runCli(["extension", "install", "-g", RG, "-n", "win-vm", ...fx.flags]);
+    const r = await runInProcess(["extension", "install", "-g", RG, "-n", "win-vm", ...fx.flags]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: No VM given. In extension commands -n/--name names the extension (here "win-vm"), as in "az vm extension set"; the VM is --vm-name');
     expect(r.stderr).toContain('If "win-vm" is the VM, pass --vm-name win-vm.');
@@ -98,40 +99,40 @@ describe("az vm identity habits", () => {
 
 describe("-o and --query, applied as the Azure CLI applies them", () => {
   it("show --query principalId -o tsv prints the principal id alone", async () => {
-    const r = await runCli(["show", "-g", RG, "-n", "linux-vm", "--query", "principalId", "-o", "tsv", ...fx.flags]);
+    const r = await runInProcess(["show", "-g", RG, "-n", "linux-vm", "--query", "principalId", "-o", "tsv", ...fx.flags]);
     expect(r).toMatchObject({ code: 0, stdout: `${fx.arm.getVm(RG, "linux-vm")!.identity!.principalId}\n`, stderr: "" });
   });
 
   it("-o tsv of the identity object: its values in key order, the nested map as nothing", async () => {
-    const r = await runCli(["show", "-g", RG, "-n", "linux-vm", "-o", "tsv", ...fx.flags]);
+    const r = await runInProcess(["show", "-g", RG, "-n", "linux-vm", "-o", "tsv", ...fx.flags]);
     const identity = fx.arm.getVm(RG, "linux-vm")!.identity!;
     expect(r.stdout).toBe(`${identity.principalId}\t${identity.tenantId}\tSystemAssigned, UserAssigned\t\n`);
   });
 
   it("assign --query systemAssignedIdentity -o tsv, as scripts that grant the principal a role use it", async () => {
-    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--query", "systemAssignedIdentity", "-o", "tsv", ...fx.flags]);
+    const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--query", "systemAssignedIdentity", "-o", "tsv", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
   });
 
   it("a query's hash keeps its order in tsv and table", async () => {
     const ids = addFleet(fx.arm, 2);
-    const tsv = await runCli(["assign", "--ids", ...ids, "--query", "[].{status: status, id: resourceId}", "-o", "tsv", ...fx.flags]);
+    const tsv = await runInProcess(["assign", "--ids", ...ids, "--query", "[].{status: status, id: resourceId}", "-o", "tsv", ...fx.flags]);
     expect(tsv.stdout).toBe(`changed\t${ids[0]}\nchanged\t${ids[1]}\n`);
-    const table = await runCli(["show", "--ids", ...ids, "--query", "[].{Type: type}", "-o", "table", ...fx.flags]);
+    const table = await runInProcess(["show", "--ids", ...ids, "--query", "[].{Type: type}", "-o", "table", ...fx.flags]);
     expect(table.stdout).toBe("Type\n--------------\nSystemAssigned\nSystemAssigned\n");
   });
 
   it("-o none prints nothing and keeps the exit code; -o jsonc is plain JSON in a pipe", async () => {
-    const none = await runCli(["assign", "-g", RG, "-n", "win-vm", "-o", "none", ...fx.flags]);
+    const none = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "-o", "none", ...fx.flags]);
     expect(none).toMatchObject({ code: 0, stdout: "" });
-    const jsonc = await runCli(["show", "-g", RG, "-n", "win-vm", "-o", "jsonc", ...fx.flags]);
+    const jsonc = await runInProcess(["show", "-g", RG, "-n", "win-vm", "-o", "jsonc", ...fx.flags]);
     expect(JSON.parse(jsonc.stdout)).toMatchObject({ type: "SystemAssigned" });
     expect(jsonc.stdout).not.toMatch(/\u001b/);
   });
 
   it("a query that is not JMESPath is a usage error before any request", async () => {
-    const r = await runCli(["show", "-g", RG, "-n", "win-vm", "--query", "[?type=='x'", ...fx.flags]);
+    const r = await runInProcess(["show", "-g", RG, "-n", "win-vm", "--query", "[?type=='x'", ...fx.flags]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/option '--query <jmespath>' argument .* is invalid\. not a valid JMESPath expression/);
     expect(fx.arm.requests).toEqual([]);
@@ -141,7 +142,7 @@ describe("-o and --query, applied as the Azure CLI applies them", () => {
 describe("the subscription, like az", () => {
   it("with neither --subscription nor AZURE_SUBSCRIPTION_ID, the Azure CLI's default subscription is used, and said on stderr", async () => {
     const dir = await profileDir(profileJson(fx.arm.subscriptionId, [{ id: fx.arm.subscriptionId, name: "Emulator" }]));
-    const r = await runCli(["show", "-g", RG, "-n", "linux-vm", ...connection()], { AZURE_CONFIG_DIR: dir });
+    const r = await runInProcess(["show", "-g", RG, "-n", "linux-vm", ...connection()], { AZURE_CONFIG_DIR: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(`Using subscription "Emulator" (${fx.arm.subscriptionId}), the Azure CLI's default subscription (${dir}/azureProfile.json).\n`);
     expect(JSON.parse(r.stdout).type).toBe("SystemAssigned, UserAssigned");
@@ -149,7 +150,7 @@ describe("the subscription, like az", () => {
 
   it("a subscription name is looked up in the profile", async () => {
     const dir = await profileDir(profileJson(PROD, [{ id: fx.arm.subscriptionId, name: "Emulator Lab" }]));
-    const r = await runCli(["show", "-g", RG, "-n", "linux-vm", "--subscription", "emulator lab", ...connection()], { AZURE_CONFIG_DIR: dir });
+    const r = await runInProcess(["show", "-g", RG, "-n", "linux-vm", "--subscription", "emulator lab", ...connection()], { AZURE_CONFIG_DIR: dir });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`Using subscription "Emulator Lab" (${fx.arm.subscriptionId}), found by name`);
     expect(fx.arm.requests[0]!.url).toContain(`/subscriptions/${fx.arm.subscriptionId}/`);
@@ -160,14 +161,14 @@ describe("the subscription, like az", () => {
     [["--subscription", "Dev"], /error: Ambiguous subscription name --subscription "Dev": 2 subscriptions/],
   ])("an unknown or ambiguous name (%j) is a usage error naming it, before any request", async (flags, message) => {
     const dir = await profileDir(profileJson());
-    const r = await runCli(["show", "-g", RG, "-n", "linux-vm", ...flags, ...connection()], { AZURE_CONFIG_DIR: dir });
+    const r = await runInProcess(["show", "-g", RG, "-n", "linux-vm", ...flags, ...connection()], { AZURE_CONFIG_DIR: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(fx.arm.requests).toEqual([]);
   });
 
   it("without any, the message says how to give one", async () => {
-    const r = await runCli(["show", "-g", RG, "-n", "linux-vm", ...connection()]);
+    const r = await runInProcess(["show", "-g", RG, "-n", "linux-vm", ...connection()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: No subscription: pass --subscription <name or id>, set AZURE_SUBSCRIPTION_ID, or sign in with "az login"/);
   });
@@ -175,14 +176,14 @@ describe("the subscription, like az", () => {
 
 describe("several --ids, each in its own subscription", () => {
   it("show --ids a b prints an array, in the order given", async () => {
-    const r = await runCli(["show", "--ids", vmId(fx.arm, "linux-vm"), vmId(fx.arm, "win-vm"), ...fx.flags]);
+    const r = await runInProcess(["show", "--ids", vmId(fx.arm, "linux-vm"), vmId(fx.arm, "win-vm"), ...fx.flags]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).map((i: { type: string }) => i.type)).toEqual(["SystemAssigned, UserAssigned", "None"]);
   });
 
   it("an --ids id names its own subscription and wins over the default: one client per subscription", async () => {
     // AZURE_SUBSCRIPTION_ID is the emulator's; the second VM is in another subscription, which the emulator does not serve.
-    const r = await runCli(["show", "--ids", vmId(fx.arm, "win-vm"), otherSubscriptionVm("far-vm"), "-o", "table"], fx.env);
+    const r = await runInProcess(["show", "--ids", vmId(fx.arm, "win-vm"), otherSubscriptionVm("far-vm"), "-o", "table"], fx.env);
     expect(r.code).toBe(1);
     expect(fx.arm.requests.map((q) => new URL(q.url).pathname.split("/")[2])).toEqual([fx.arm.subscriptionId, DEV]);
     expect(r.stdout).toBe("VM      RESOURCE GROUP  TYPE  USER-ASSIGNED\nwin-vm  cli-rg          None  -\n");
@@ -191,7 +192,7 @@ describe("several --ids, each in its own subscription", () => {
 
   it("a change on VMs in two subscriptions runs one fleet per subscription, results in the order given", async () => {
     const [mine] = addFleet(fx.arm, 1);
-    const r = await runCli(["assign", "--ids", otherSubscriptionVm("far-vm"), mine!, ...fx.flags]);
+    const r = await runInProcess(["assign", "--ids", otherSubscriptionVm("far-vm"), mine!, ...fx.flags]);
     expect(r.code).toBe(1);
     const results = JSON.parse(r.stdout);
     expect(results.map((x: { resourceId: string; status: string }) => [x.resourceId, x.status])).toEqual([
@@ -205,7 +206,7 @@ describe("several --ids, each in its own subscription", () => {
 
 describe("messages", () => {
   it("a target that is neither a resource id nor a name says what was expected, with an example", async () => {
-    const r = await runCli(["show", "--ids", "win-vm", ...fx.flags]);
+    const r = await runInProcess(["show", "--ids", "win-vm", ...fx.flags]);
     expect(r.code).toBe(2);
     expect(r.stderr.split("\n")[0]).toBe(
       'error: --ids "win-vm" is not a VM resource id: expected a full id such as /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<vm>. To name the VM win-vm by name, pass -g <group> and its name instead.',
@@ -215,7 +216,7 @@ describe("messages", () => {
 
   it("a connection failure names the endpoint and suggests --endpoint and network checks, at once for a loopback endpoint", async () => {
     const started = Date.now();
-    const r = await runCli(["show", "-g", RG, "-n", "win-vm", "--endpoint", "http://127.0.0.1:9", "--subscription", fx.arm.subscriptionId, "--access-token", fx.token]);
+    const r = await runInProcess(["show", "-g", RG, "-n", "win-vm", "--endpoint", "http://127.0.0.1:9", "--subscription", fx.arm.subscriptionId, "--access-token", fx.token]);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
@@ -225,7 +226,7 @@ describe("messages", () => {
   });
 
   it("an empty selection says so", async () => {
-    const r = await runCli(["assign", "--ids", ...fx.flags]);
+    const r = await runInProcess(["assign", "--ids", ...fx.flags]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: The selection is empty: --ids was given no VM id/);
   });

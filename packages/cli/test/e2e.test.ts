@@ -1,12 +1,15 @@
 /**
- * The built command (`packages/cli/dist/main.js`) run as a child process, as a user
- * would run it, against an emulator started by the test.
+ * The command against an emulator started by the test. `show`, `assign`, the
+ * mistakes and `--verbose` run the built command (`packages/cli/dist/main.js`)
+ * as a child process, as a user would run it: its exit codes, its stderr and
+ * its log wiring are the process's own. The other commands' requests and
+ * output are the same in either form, and run in this process.
  */
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Fixture, RG, runCli, startFixture, vmId, writesOf } from "./helpers.js";
+import { type Fixture, RG, runCli, runInProcess, startFixture, vmId, writesOf } from "./helpers.js";
 
 let fx: Fixture;
 beforeEach(async () => {
@@ -92,7 +95,7 @@ describe("assign", () => {
 
 describe("--dry-run", () => {
   it("prints the PATCH with If-Match and body as JSON, and the emulator records no write", async () => {
-    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--system", "--user-assigned", fx.uai.app, "--dry-run", ...fx.flags]);
+    const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--system", "--user-assigned", fx.uai.app, "--dry-run", ...fx.flags]);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ dryRun: true, current: { type: "None" }, desired: { type: "SystemAssigned, UserAssigned" } });
@@ -110,7 +113,7 @@ describe("--dry-run", () => {
   });
 
   it("prints the request as text with -o table, in 80 columns", async () => {
-    const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--all", "--dry-run", "-o", "table", ...fx.flags]);
+    const r = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--all", "--dry-run", "-o", "table", ...fx.flags]);
     expect(r.code).toBe(0);
     for (const line of r.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
     const unwrapped = r.stdout.replace(/\n {2}(?=\S)/g, " ").replace(/\/ (?=\S)/g, "/").replace(/ \?api/g, "?api");
@@ -122,16 +125,16 @@ describe("--dry-run", () => {
   });
 
   it("covers the extension and identity writes too", async () => {
-    const install = await runCli(["extension", "install", "-g", RG, "--vm-name", "win-vm", "--port", "50400", "--dry-run", ...fx.flags]);
+    const install = await runInProcess(["extension", "install", "-g", RG, "--vm-name", "win-vm", "--port", "50400", "--dry-run", ...fx.flags]);
     expect(install.code).toBe(0);
     expect(JSON.parse(install.stdout).requests[0]).toMatchObject({
       method: "PUT",
       url: expect.stringContaining("/virtualMachines/win-vm/extensions/ManagedIdentityExtensionForWindows?api-version="),
       body: { location: "westeurope", properties: { type: "ManagedIdentityExtensionForWindows", settings: { port: 50400 } } },
     });
-    const remove = await runCli(["extension", "remove", "-g", RG, "--vm-name", "win-vm", "--dry-run", ...fx.flags]);
+    const remove = await runInProcess(["extension", "remove", "-g", RG, "--vm-name", "win-vm", "--dry-run", ...fx.flags]);
     expect(JSON.parse(remove.stdout).requests[0]).toMatchObject({ method: "DELETE", url: expect.stringContaining("/extensions/ManagedIdentityExtensionForWindows?") });
-    const uai = await runCli(["identity", "create", "-g", RG, "-n", "new-identity", "-l", "westeurope", "--dry-run", ...fx.flags]);
+    const uai = await runInProcess(["identity", "create", "-g", RG, "-n", "new-identity", "-l", "westeurope", "--dry-run", ...fx.flags]);
     expect(JSON.parse(uai.stdout).requests[0]).toMatchObject({ method: "PUT", body: { location: "westeurope" } });
     expect(writesOf(fx.arm)).toEqual([]);
   });
@@ -139,29 +142,29 @@ describe("--dry-run", () => {
 
 describe("extension", () => {
   it("installs, shows and removes the MSI extension", async () => {
-    const install = await runCli(["extension", "install", "-g", RG, "--vm-name", "win-vm", "-o", "table", ...fx.flags]);
+    const install = await runInProcess(["extension", "install", "-g", RG, "--vm-name", "win-vm", "-o", "table", ...fx.flags]);
     expect(install.code).toBe(0);
     expect(install.stdout).toMatch(/^NAME\s+ManagedIdentityExtensionForWindows$/m);
     expect(install.stdout).toMatch(/^PORT\s+50342$/m);
     expect(install.stderr).toContain("deprecated");
     expect(fx.arm.getExtension(RG, "win-vm", "ManagedIdentityExtensionForWindows")).toBeDefined();
 
-    const show = await runCli(["extension", "show", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
+    const show = await runInProcess(["extension", "show", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout)).toMatchObject({ name: "ManagedIdentityExtensionForWindows", properties: { publisher: "Microsoft.ManagedIdentity", settings: { port: 50342 } } });
 
-    const remove = await runCli(["extension", "remove", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
+    const remove = await runInProcess(["extension", "remove", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
     expect(remove.code).toBe(0);
     expect(JSON.parse(remove.stdout)).toEqual({ removed: true, name: "ManagedIdentityExtensionForWindows" });
     expect(fx.arm.getExtension(RG, "win-vm", "ManagedIdentityExtensionForWindows")).toBeUndefined();
 
-    const again = await runCli(["extension", "show", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
+    const again = await runInProcess(["extension", "show", "-g", RG, "--vm-name", "win-vm", ...fx.flags]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/ResourceNotFound/);
   });
 
   it("takes --os, --port and -n/--name for the extension, with the VM as --vm-name (az vm extension set order)", async () => {
-    const r = await runCli(["extension", "install", "-g", RG, "--vm-name", "linux-vm", "--os", "linux", "--port", "50400", "-n", "msi", ...fx.flags]);
+    const r = await runInProcess(["extension", "install", "-g", RG, "--vm-name", "linux-vm", "--os", "linux", "--port", "50400", "-n", "msi", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(fx.arm.getExtension(RG, "linux-vm", "msi")).toMatchObject({ properties: { type: "ManagedIdentityExtensionForLinux", settings: { port: 50400 } } });
   });
@@ -169,7 +172,7 @@ describe("extension", () => {
 
 describe("identity create and create --definition", () => {
   it("creates a user-assigned identity", async () => {
-    const r = await runCli(["identity", "create", "-g", RG, "-n", "new-identity", "-l", "westeurope", ...fx.flags]);
+    const r = await runInProcess(["identity", "create", "-g", RG, "-n", "new-identity", "-l", "westeurope", ...fx.flags]);
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info).toMatchObject({ id: expect.stringMatching(/userAssignedIdentities\/new-identity$/), principalId: expect.any(String), clientId: expect.any(String) });
@@ -186,7 +189,7 @@ describe("identity create and create --definition", () => {
         properties: { hardwareProfile: { vmSize: "Standard_B1s" }, storageProfile: { osDisk: { osType: "Linux", createOption: "FromImage" } } },
       }),
     );
-    const r = await runCli(["create", "-g", RG, "-n", "new-vm", "--definition", file, "--system", "--user-assigned", fx.uai.app, "--msi-extension", ...fx.flags]);
+    const r = await runInProcess(["create", "-g", RG, "-n", "new-vm", "--definition", file, "--system", "--user-assigned", fx.uai.app, "--msi-extension", ...fx.flags]);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout);
     expect(result.identity.type).toBe("SystemAssigned, UserAssigned");
@@ -197,7 +200,7 @@ describe("identity create and create --definition", () => {
     expect(fx.arm.getVm(RG, "new-vm")!.identity!.type).toBe("SystemAssigned, UserAssigned");
 
     // Creating it again is refused by ARM (412), with a hint.
-    const again = await runCli(["create", "-g", RG, "-n", "new-vm", "--definition", file, "--system", ...fx.flags]);
+    const again = await runInProcess(["create", "-g", RG, "-n", "new-vm", "--definition", file, "--system", ...fx.flags]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("412");
     expect(again.stderr).toContain("--overwrite");
@@ -206,7 +209,7 @@ describe("identity create and create --definition", () => {
 
 describe("remove", () => {
   it("--all removes every identity", async () => {
-    const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--all", ...fx.flags]);
+    const r = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--all", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).identity).toEqual({ type: "None" });
     expect(writesOf(fx.arm)[0]!.body).toEqual({ identity: { type: "None", userAssignedIdentities: null } });
@@ -214,7 +217,7 @@ describe("remove", () => {
   });
 
   it("--user-assigned detaches one identity", async () => {
-    const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--user-assigned", fx.uai.ops, ...fx.flags]);
+    const r = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--user-assigned", fx.uai.ops, ...fx.flags]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).identity).toEqual({ type: "SystemAssigned", principalId: expect.any(String), tenantId: fx.arm.tenantId });
   });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { VmIdentityClient } from "azure-vm-identity";
 import { type FakeArm, startFakeArm } from "azure-vm-identity/testing";
 import { ExitCode, run } from "../src/program.js";
-import { flagsFor, memoryIo, runCli, runInProcess, untilRequests } from "./helpers.js";
+import { flagsFor, memoryIo, runInProcess, untilRequests } from "./helpers.js";
 
 let arm: FakeArm;
 let flags: string[];
@@ -100,7 +100,7 @@ accept: application/json
 
 describe("migrate-extension", () => {
   it("--dry-run prints the inventory, what would happen to each resource and the exact requests (golden), and sends no write", async () => {
-    const r = await runCli(["migrate-extension", "-g", rg, "--dry-run", "-o", "table", ...flags]);
+    const r = await runInProcess(["migrate-extension", "-g", rg, "--dry-run", "-o", "table", ...flags]);
     expect(r.code).toBe(0);
     expect(r.stdout.replaceAll(arm.endpoint, "<endpoint>").replaceAll(rg, "<rg>")).toBe(GOLDEN_DRY_RUN);
     expect(r.stderr).toBe("");
@@ -118,7 +118,7 @@ describe("migrate-extension", () => {
 
   it("removes the extension where an identity is left, skips the rest with why, says how many instances lack the model; identities untouched", async () => {
     const before = ["vm-a", "vm-b", "vm-c"].map((n) => arm.getVm(rg, n)!.identity ?? null);
-    const r = await runCli(["migrate-extension", "-g", rg, ...flags]);
+    const r = await runInProcess(["migrate-extension", "-g", rg, ...flags]);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(rows.map((row) => [row["resourceId"], row["status"], row["reasonCode"] ?? null, row["instancesPending"] ?? null])).toEqual([
@@ -141,7 +141,7 @@ describe("migrate-extension", () => {
   it("--force --upgrade-instances with --journal on --ids (a VM and a scale set): removed everywhere, instances upgraded; the rerun writes nothing", async () => {
     const journal = join(dir, `${rg}.jsonl`);
     const args = ["migrate-extension", "--ids", id("virtualMachines", "vm-b"), id("virtualMachineScaleSets", "ss-a"), "--force", "--upgrade-instances", "--journal", journal, "-o", "table", ...flags];
-    const r = await runCli(args);
+    const r = await runInProcess(args);
     expect(r.code).toBe(0);
     const table = r.stdout.split("\n");
     expect(table[0]).toMatch(/^NAME\s+RESOURCE GROUP\s+KIND\s+STATUS\s+RESULT$/);

@@ -1,13 +1,12 @@
 /**
- * Roles from the command line against the emulator (child processes for the
- * main paths, in-process runs for mistakes and second looks):
+ * Roles from the command line, run in this process against the emulator:
  * `assign --role/--scope` (who gets the role, the exact requests, dry runs,
  * fleets), `remove` naming or deleting the role assignments a disabled
  * system identity leaves behind, and `role list|grant|revoke`.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FakeArm } from "azure-vm-identity/testing";
-import { type Fixture, RG, runCli, runInProcess, startFixture, vmId } from "./helpers.js";
+import { type Fixture, RG, runInProcess, startFixture, vmId } from "./helpers.js";
 
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -36,7 +35,7 @@ const principalOf = (arm: FakeArm, vm: string) => arm.getVm(RG, vm)!.identity!.p
 
 describe("assign --role --scope", () => {
   it("enables the system identity and grants each pair to it in the same call: one correlation id, the PUTs after the PATCH, roleAssignments in -o json", async () => {
-    const r = await runCli(["assign", "-g", RG, "-n", "win-vm", "--role", "Reader", "--scope", data, "--role", SECRETS_USER, "--scope", sub, ...fx.flags]);
+    const r = await runInProcess(["assign", "-g", RG, "-n", "win-vm", "--role", "Reader", "--scope", data, "--role", SECRETS_USER, "--scope", sub, ...fx.flags]);
     expect(r.code).toBe(0);
     const principal = principalOf(fx.arm, "win-vm");
     const result = JSON.parse(r.stdout);
@@ -132,7 +131,7 @@ describe("assign --role --scope", () => {
     await fx.arm.close();
     // New principals are unknown to role assignment PUTs that name no principalType for a long while.
     fx = await startFixture({ principalReplicationDelayMs: 3_600_000 });
-    const r = await runCli(["assign", "-g", RG, "--role", "Reader", "--scope", data, ...fx.flags]);
+    const r = await runInProcess(["assign", "-g", RG, "--role", "Reader", "--scope", data, ...fx.flags]);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout) as { resourceId: string; status: string; roleAssignments: { principalId: string; created: boolean }[] }[];
     expect(rows.map((row) => [row.resourceId, row.status, row.roleAssignments.length])).toEqual([
@@ -153,7 +152,7 @@ describe("remove of a system identity that holds role assignments", () => {
 
   it("keeps them (as ARM does): a warning on stderr names each by role and scope; -o json lists orphanedRoleAssignments", async () => {
     const principal = await grantTwo();
-    const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", ...fx.flags]);
+    const r = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("warning: disabling the system identity of VM linux-vm left these 2 role assignments orphaned");
     expect(r.stderr).toContain(`  Reader at ${data} (${data}/providers/Microsoft.Authorization/roleAssignments/`);
@@ -186,7 +185,7 @@ describe("remove of a system identity that holds role assignments", () => {
 
   it("--delete-role-assignments deletes them before the identity is disabled: deletedRoleAssignments, no orphan left, no warning", async () => {
     await grantTwo();
-    const r = await runCli(["remove", "-g", RG, "-n", "linux-vm", "--delete-role-assignments", ...fx.flags]);
+    const r = await runInProcess(["remove", "-g", RG, "-n", "linux-vm", "--delete-role-assignments", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout).deletedRoleAssignments).toHaveLength(2);
@@ -204,7 +203,7 @@ describe("remove of a system identity that holds role assignments", () => {
 
   it("on a fleet: each VM's orphans named on stderr after the results, and in its entry", async () => {
     await grantTwo();
-    const r = await runCli(["remove", "--ids", vmId(fx.arm, "linux-vm"), vmId(fx.arm, "win-vm"), "--all", ...fx.flags]);
+    const r = await runInProcess(["remove", "--ids", vmId(fx.arm, "linux-vm"), vmId(fx.arm, "win-vm"), "--all", ...fx.flags]);
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.stdout);
     expect(rows.map((row: { status: string }) => row.status)).toEqual(["changed", "unchanged"]);
@@ -216,7 +215,7 @@ describe("remove of a system identity that holds role assignments", () => {
 
 describe("role list|grant|revoke", () => {
   it("a VM's system identity: grant (by name and GUID), list as az lists them, revoke; revoking what is not held is revoked: false", async () => {
-    const grant = await runCli(["role", "grant", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, "--role", SECRETS_USER, "--scope", sub, ...fx.flags]);
+    const grant = await runInProcess(["role", "grant", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, "--role", SECRETS_USER, "--scope", sub, ...fx.flags]);
     expect(grant.code).toBe(0);
     expect((JSON.parse(grant.stdout) as { created: boolean }[]).map((g) => g.created)).toEqual([true, true]);
     const principal = principalOf(fx.arm, "linux-vm");
@@ -239,7 +238,7 @@ describe("role list|grant|revoke", () => {
     // One DELETE: Reader at the group is held, Reader at the subscription is not.
     expect(JSON.parse(dry.stdout)).toEqual({ dryRun: true, requests: [expect.objectContaining({ method: "DELETE", url: expect.stringContaining(`${data}/providers/Microsoft.Authorization/roleAssignments/`) })] });
     expect(fx.arm.requests.filter((q) => q.method !== "GET")).toEqual([]);
-    const revoke = await runCli(["role", "revoke", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, "--role", "Reader", "--scope", sub, ...fx.flags]);
+    const revoke = await runInProcess(["role", "revoke", "-g", RG, "--vm-name", "linux-vm", "--role", "Reader", "--scope", data, "--role", "Reader", "--scope", sub, ...fx.flags]);
     expect(revoke.code).toBe(0);
     expect((JSON.parse(revoke.stdout) as { revoked: boolean; scope: string }[]).map((e) => [e.scope, e.revoked])).toEqual([
       [data, true],
@@ -251,7 +250,7 @@ describe("role list|grant|revoke", () => {
 
   it("a user-assigned identity by name (--identity with -g) or by id; grant twice finds it; --dry-run prints only the PUTs still needed", async () => {
     const app = fx.arm.getUserAssignedIdentity(RG, "app-identity")!.properties.principalId;
-    const first = await runCli(["role", "grant", "--identity", "app-identity", "-g", RG, "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
+    const first = await runInProcess(["role", "grant", "--identity", "app-identity", "-g", RG, "--role", "Reader", "--scope", data, "-o", "table", ...fx.flags]);
     expect(first.code).toBe(0);
     expect(first.stdout.replace(/\n {2}/g, " ")).toBe(`Granted Reader at ${data} to identity app-identity.\n`);
     const again = await runInProcess(["role", "grant", "--identity", fx.uai.app, "--role", READER, "--scope", data, ...fx.flags]);
@@ -284,7 +283,7 @@ describe("role list|grant|revoke", () => {
   });
 
   it("a VM without a system identity: grant fails after the read (exit 1, SystemIdentityNotEnabled), list is empty", async () => {
-    const grant = await runCli(["role", "grant", "-g", RG, "--vm-name", "win-vm", "--role", "Reader", "--scope", data, ...fx.flags]);
+    const grant = await runInProcess(["role", "grant", "-g", RG, "--vm-name", "win-vm", "--role", "Reader", "--scope", data, ...fx.flags]);
     expect(grant.code).toBe(1);
     expect(grant.stderr).toContain("SystemIdentityNotEnabled");
     expect(fx.arm.requests.filter((q) => q.method !== "GET")).toEqual([]);

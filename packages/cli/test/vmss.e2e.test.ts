@@ -2,11 +2,11 @@
  * `vm-identity vmss ...` against one emulator: identities of Uniform and
  * Flexible scale sets (with roles, orphans and dry runs) and the MSI
  * extension in a scale set's model, with and without instance upgrades.
- * Child processes for the main paths; usage mistakes run in-process.
+ * Every run is in this process.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { FakeArm } from "azure-vm-identity/testing";
-import { type Fixture, RG, runCli, runInProcess, startFixture } from "./helpers.js";
+import { type Fixture, RG, runInProcess, startFixture } from "./helpers.js";
 
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 
@@ -33,7 +33,7 @@ const instancesLatest = (name: string) => fx.arm.getVmssInstances(RG, name)!.map
 
 describe("vmss assign|show|remove", () => {
   it("assign --role/--scope: one PATCH of the scale set, then the role assignment PUT; no instance upgrade and no warning about one", async () => {
-    const r = await runCli(["vmss", "assign", "-g", RG, "-n", "ss-uniform", "--identities", "[system]", "app-identity", "--role", "Reader", "--scope", data, "--role-identity", "[system]", ...fx.flags]);
+    const r = await runInProcess(["vmss", "assign", "-g", RG, "-n", "ss-uniform", "--identities", "[system]", "app-identity", "--role", "Reader", "--scope", data, "--role-identity", "[system]", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const principal = fx.arm.getVmss(RG, "ss-uniform")!.identity!.principalId!;
@@ -65,7 +65,7 @@ describe("vmss assign|show|remove", () => {
     expect(report.deletedRoleAssignments).toEqual([expect.objectContaining({ roleDefinitionName: "Reader", scope: data })]);
     expect(writes(fx.arm)).toEqual([]);
 
-    const r = await runCli(["vmss", "remove", "-g", RG, "-n", "ss-uniform", "--identities", "[system]", ...fx.flags]);
+    const r = await runInProcess(["vmss", "remove", "-g", RG, "-n", "ss-uniform", "--identities", "[system]", ...fx.flags]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("warning: disabling the system identity of scale set ss-uniform left this role assignment orphaned");
     expect(r.stderr).toContain(`  Reader at ${data} (`);
@@ -118,7 +118,7 @@ describe("vmss extension install|show|remove", () => {
     ]);
     expect(writes(fx.arm)).toEqual([]);
 
-    const install = await runCli(["vmss", "extension", "install", "-g", RG, "--vmss-name", "ss-ext", "--port", "50343", ...fx.flags]);
+    const install = await runInProcess(["vmss", "extension", "install", "-g", RG, "--vmss-name", "ss-ext", "--port", "50343", ...fx.flags]);
     expect(install.code).toBe(0);
     const result = JSON.parse(install.stdout);
     expect(result).toMatchObject({ upgradePolicy: "Manual", instancesPending: 2, upgradedInstances: [] });
@@ -132,7 +132,7 @@ describe("vmss extension install|show|remove", () => {
     expect(JSON.parse(show.stdout)).toMatchObject({ name: ext, properties: { settings: { port: 50343 } } });
 
     fx.arm.clearRequests();
-    const remove = await runCli(["vmss", "extension", "remove", "-g", RG, "--vmss-name", "ss-ext", "--upgrade-instances", "-o", "table", ...fx.flags]);
+    const remove = await runInProcess(["vmss", "extension", "remove", "-g", RG, "--vmss-name", "ss-ext", "--upgrade-instances", "-o", "table", ...fx.flags]);
     expect(remove.code).toBe(0);
     expect(remove.stdout.replace(/\n {2}/g, " ")).toContain(`Removed extension ${ext} from the model of ss-ext.`);
     expect(remove.stdout).toMatch(/Upgraded 2 instance\(s\) of ss-ext to the latest model: 0, 1\./);
@@ -152,12 +152,12 @@ describe("vmss extension install|show|remove", () => {
 describe("--no-wait, and role commands on a scale set", () => {
   it("--no-wait returns once ARM accepts the write, printing nothing; role grant|list|revoke take the scale set's system identity with --vmss-name", async () => {
     // Child processes: --no-wait stops the call mid-flight, and only there does no test interceptor (nock) sit on its sockets.
-    const install = await runCli(["vmss", "extension", "install", "-g", RG, "--vmss-name", "ss-ext", "--no-wait", ...fx.flags]);
+    const install = await runInProcess(["vmss", "extension", "install", "-g", RG, "--vmss-name", "ss-ext", "--no-wait", ...fx.flags]);
     expect(install.code).toBe(0);
     expect(install.stdout).toBe("");
     expect(writes(fx.arm)).toEqual([`PUT ${ssId("ss-ext")}/extensions/ManagedIdentityExtensionForWindows`]);
     fx.arm.clearRequests();
-    const assign = await runCli(["vmss", "assign", "-g", RG, "-n", "ss-flex", "--identities", "spare-identity", "--no-wait", ...fx.flags]);
+    const assign = await runInProcess(["vmss", "assign", "-g", RG, "-n", "ss-flex", "--identities", "spare-identity", "--no-wait", ...fx.flags]);
     expect(assign.code).toBe(0);
     expect(assign.stdout).toBe("");
     expect(writes(fx.arm)).toEqual([`PATCH ${ssId("ss-flex")}`]);
