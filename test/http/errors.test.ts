@@ -3,6 +3,9 @@ import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { isRestError, type RestError } from "../../src/index.js";
 import { ARM, SECRET_TOKEN, fastClient, uaiId, vmBody, vmPath } from "../support/fakes.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterEach(() => nock.cleanAll());
 

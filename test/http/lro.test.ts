@@ -4,6 +4,9 @@ import { AbortError, TimeoutError, isRestError } from "../../src/index.js";
 import { capture } from "../support/capture.js";
 import { advance, advanceUntil, fakeClock, until } from "../support/time.js";
 import { API, ARM, SUB, fastClient, vmBody, vmPath } from "../support/fakes.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterEach(() => {
   vi.useRealTimers();

@@ -4,6 +4,9 @@ import { InvalidInputError, type RestError, TimeoutError, VmIdentityClient, isRe
 import { capture } from "../support/capture.js";
 import { API, ARM, SUB, fakeCredential, fastClient, vmBody, vmPath } from "../support/fakes.js";
 import { advance, fakeClock, settle, until } from "../support/time.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterEach(() => {
   vi.useRealTimers();

@@ -5,6 +5,9 @@ import { SDK_VERSION, VmIdentityClient } from "../../src/index.js";
 import { capture } from "../support/capture.js";
 import { API, ARM, SECRET_TOKEN, SUB, fakeCredential, fastClient, vmBody, vmPath } from "../support/fakes.js";
 import pkg from "../../package.json" with { type: "json" };
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterEach(() => nock.cleanAll());
 

@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InvalidInputError, type RestError, isRestError } from "../../src/index.js";
 import { capture } from "../support/capture.js";
 import { ARM, SECRET_TOKEN, SUB, fastClient, uaiId, vmBody, vmPath } from "../support/fakes.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterEach(() => nock.cleanAll());
 

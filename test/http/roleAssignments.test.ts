@@ -12,6 +12,9 @@ import { type RestError, TimeoutError, isInvalidInputError, isRestError, roleAss
 import { type CapturedRequest, capture } from "../support/capture.js";
 import { API, ARM, SUB, fastClient, uaiId, vmBody, vmPath } from "../support/fakes.js";
 import { fakeClock, settle } from "../support/time.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 const AUTH_API = "2022-04-01";
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";

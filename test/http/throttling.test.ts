@@ -9,6 +9,9 @@ import {
 import { throttlingBackoffPolicy } from "../../src/index.js";
 import { capture } from "../support/capture.js";
 import { ARM, fastClient, vmBody, vmPath } from "../support/fakes.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterEach(() => nock.cleanAll());
 

@@ -2,6 +2,9 @@ import { type Instrumenter, type TracingContext, type TracingSpan, useInstrument
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { API, ARM, SUB, fastClient, vmBody, vmPath } from "../support/fakes.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 interface RecordedSpan {
   name: string;

@@ -30,6 +30,9 @@ import {
   uaiIdOnVm,
   vmPath,
 } from "./harness.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterAll(restoreNetwork);
 

@@ -8,6 +8,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isFakeGuid, isFakeSubscriptionId, type RecordedDefinition, sanitizeDefinitions } from "../recordings/sanitize.js";
 import { RECORDINGS_DIR } from "./harness.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 /** The walkthrough steps, one fixture each. */
 const STEPS = [

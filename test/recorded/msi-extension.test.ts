@@ -16,6 +16,9 @@ import {
   headersOf,
 } from "./expectations.js";
 import { COMPUTE_API_VERSION, loadFixture, RESOURCE_GROUP, restoreNetwork, runRecorded, vmPath } from "./harness.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterAll(restoreNetwork);
 

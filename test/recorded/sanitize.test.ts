@@ -21,6 +21,9 @@ import {
   sanitizeDefinitions,
 } from "../recordings/sanitize.js";
 import { restoreNetwork } from "./harness.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterAll(restoreNetwork);
 

@@ -14,6 +14,9 @@ import {
   runRecorded,
   uaiIdFromIdentityService,
 } from "./harness.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterAll(restoreNetwork);
 

@@ -29,6 +29,9 @@ import {
   uaiIdOnVm,
   vmPath,
 } from "./harness.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterAll(restoreNetwork);
 

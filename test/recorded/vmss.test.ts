@@ -14,6 +14,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { isInvalidInputError } from "../../src/index.js";
 import { type CapturedRequest, capture } from "../support/capture.js";
 import { ARM, SUB, fastClient, uaiId } from "../support/fakes.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterEach(() => nock.cleanAll());
 

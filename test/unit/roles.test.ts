@@ -6,6 +6,9 @@ import nock from "nock";
 import { afterEach, describe, expect, it } from "vitest";
 import { isInvalidInputError, parseRole, parseRoleScope } from "../../src/index.js";
 import { SUB, fastClient, uaiId } from "../support/fakes.js";
+import { useNock } from "../support/nock.js";
+
+useNock();
 
 afterEach(() => nock.cleanAll());
 

@@ -6,6 +6,9 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CHINA, PROD, profileDir, profileJson, runInProcess } from "./helpers.js";
+import { useNock } from "../../../test/support/nock.js";
+
+useNock();
 
 const made = vi.hoisted(() => [] as { options: Record<string, unknown>; scopes: string[][] }[]);
 
