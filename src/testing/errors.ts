@@ -65,6 +65,11 @@ export function resourceNotFound(type: string, resourceGroup: string, name: stri
   return new ArmError(404, "ResourceNotFound", `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found.`);
 }
 
+/** 404 `ResourceGroupNotFound`, worded as ARM words it: what a list of a resource group that does not exist answers. */
+export function resourceGroupNotFound(resourceGroup: string): ArmError {
+  return new ArmError(404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`);
+}
+
 /** 400 `InvalidParameter`, the code ARM uses for most rejected request values. */
 export function invalidParameter(message: string, target?: string): ArmError {
   return new ArmError(400, "InvalidParameter", message, target);

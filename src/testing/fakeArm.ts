@@ -134,6 +134,12 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       extra.seeded(id);
       return id;
     },
+    addResourceGroup(name, subscription) {
+      if (typeof name !== "string" || !/^[-\w._()]{1,90}$/.test(name) || name.endsWith(".")) {
+        throw new TypeError(`Invalid resource group name ${JSON.stringify(name)}: expected 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'.`);
+      }
+      stateOf(subscription).store.resourceGroups.add(name.toLowerCase());
+    },
     getVm: (resourceGroup, name, subscription) =>
       settled(subscription, ({ store }) => {
         const vm = store.findVm(resourceGroup, name);

@@ -78,6 +78,11 @@ export class IndexedResources<V extends { resourceGroup: string }> extends Map<s
     return resourceGroup === undefined ? this.ordered : (this.byGroup.get(resourceGroup.toLowerCase()) ?? []);
   }
 
+  /** Whether any resource of this kind was ever in the resource group (case-insensitive); a group emptied since still is. */
+  hasGroup(resourceGroup: string): boolean {
+    return this.byGroup.has(resourceGroup.toLowerCase());
+  }
+
   override set(key: string, value: V): this {
     const previous = this.get(key);
     // Map's constructor calls set before the fields exist; no resource is passed then.
@@ -133,6 +138,10 @@ export interface Store {
   readonly uais: IndexedResources<UaiRecord>;
   /** Keyed by {@link resourceKey}. */
   readonly scaleSets: IndexedResources<VmssRecord>;
+  /** Resource groups made empty ({@link FakeArm.addResourceGroup}), lower-cased. */
+  readonly resourceGroups: Set<string>;
+  /** Whether the resource group exists: made empty, or made by a resource put in it (it stays when they go). */
+  hasResourceGroup(resourceGroup: string): boolean;
   findVm(resourceGroup: string, name: string): VmRecord | undefined;
   findUai(resourceGroup: string, name: string): UaiRecord | undefined;
   findVmss(resourceGroup: string, name: string): VmssRecord | undefined;
@@ -150,12 +159,16 @@ export function createStore(subscriptionId: string, storeOf: (subscriptionId: st
   const uais = new IndexedResources<UaiRecord>();
   const scaleSets = new IndexedResources<VmssRecord>();
   const findUai = (resourceGroup: string, name: string) => uais.get(resourceKey(resourceGroup, name));
+  const resourceGroups = new Set<string>();
 
   return {
     subscriptionId,
     vms,
     uais,
     scaleSets,
+    resourceGroups,
+    hasResourceGroup: (resourceGroup) =>
+      resourceGroups.has(resourceGroup.toLowerCase()) || vms.hasGroup(resourceGroup) || uais.hasGroup(resourceGroup) || scaleSets.hasGroup(resourceGroup),
     findVm: (resourceGroup, name) => vms.get(resourceKey(resourceGroup, name)),
     findUai,
     findVmss: (resourceGroup, name) => scaleSets.get(resourceKey(resourceGroup, name)),
@@ -166,6 +179,7 @@ export function createStore(subscriptionId: string, storeOf: (subscriptionId: st
       return storeOf(parts.subscriptionId)?.findUai(parts.resourceGroup, parts.name);
     },
     clear() {
+      resourceGroups.clear();
       vms.clear();
       uais.clear();
       scaleSets.clear();

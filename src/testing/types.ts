@@ -402,6 +402,12 @@ export interface FakeArm extends FakeArmAccess, FakeArmScaleSets {
   addVms(count: number, template: AddVmsTemplate): string[];
   /** Adds a user-assigned identity and returns its id; returns the existing id if it exists. */
   addUserAssignedIdentity(options: AddUserAssignedIdentityOptions): string;
+  /**
+   * Makes an empty resource group (in `subscriptionId`, default the first).
+   * A group also exists once a resource is put in it; listing one that does
+   * not exist answers 404 `ResourceGroupNotFound`, as ARM does.
+   */
+  addResourceGroup(name: string, subscriptionId?: string): void;
   /** The VM as a GET would return it, or undefined when absent. */
   getVm(resourceGroup: string, name: string, subscriptionId?: string): ArmVirtualMachine | undefined;
   /** The extension as a GET would return it, or undefined when absent. */

@@ -78,9 +78,15 @@ describe("fleets at Azure's budgets", () => {
     expect(again.stats).toMatchObject({ total: 50, unchanged: 50 });
     expect(a.stats.writes).toBe(0);
     expect(a.stats.requests).toBe(1); // the list page
+    a.addResourceGroup("empty");
     const none = await client.vms({ resourceGroup: "empty" }).identity().enableSystemAssigned().apply();
     expect(none).toHaveLength(0);
     expect(none.stats.total).toBe(0);
+    // A group that does not exist (a typo, say) is not an empty fleet: ARM's 404 rejects it, nothing written.
+    a.clearRequests();
+    const typo = await client.vms({ resourceGroup: "rgg" }).identity().enableSystemAssigned().apply().catch((e: unknown) => e);
+    expect(isRestError(typo) && [typo.statusCode, typo.code, typo.message]).toEqual([404, "ResourceGroupNotFound", expect.stringContaining("Resource group 'rgg' could not be found.")]);
+    expect(a.requests.map((r) => r.method)).toEqual(["GET"]);
   });
 
   it("subscriptions filtered by tags and location; several subscriptions run at their own budgets at once", async () => {

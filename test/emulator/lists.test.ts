@@ -49,11 +49,32 @@ describe("VM lists", () => {
     expect(page.value[0].id).toBe(`/subscriptions/${arm.subscriptionId}/resourceGroups/Alpha/providers/Microsoft.Compute/virtualMachines/vm-0`);
   });
 
-  it("answer an empty list for a group with no VMs", async () => {
+  it("answer an empty list for a group with no VMs: one made empty, or one whose resources are gone", async () => {
     await start();
+    arm.addResourceGroup("Nothing");
     const reply = await call(arm, "GET", rgVms("nothing"));
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ value: [] });
+    arm.addUserAssignedIdentity({ resourceGroup: "ids-only", name: "id", location: "westeurope" });
+    expect((await call(arm, "GET", rgVms("ids-only"))).body).toEqual({ value: [] });
+    const gone = arm.addUserAssignedIdentity({ resourceGroup: "gone", name: "id", location: "westeurope" });
+    expect((await call(arm, "DELETE", gone, { apiVersion: MSI_API })).status).toBeLessThan(300);
+    expect(arm.getUserAssignedIdentity("gone", "id")).toBeUndefined();
+    expect((await call(arm, "GET", rgVms("gone"))).body).toEqual({ value: [] });
+  });
+
+  it("answer 404 ResourceGroupNotFound for a group that does not exist, as ARM does", async () => {
+    await start();
+    arm.addVm({ resourceGroup: "rg", name: "vm", location: "westeurope", osType: "Linux" });
+    const reply = await call(arm, "GET", rgVms("no-such-rg"));
+    expect(reply.status).toBe(404);
+    expect(reply.body).toEqual({ error: { code: "ResourceGroupNotFound", message: "Resource group 'no-such-rg' could not be found." } });
+    // The group's identities and scale sets too; a group that holds a VM lists its scale sets as none.
+    const group = `/subscriptions/${arm.subscriptionId}/resourceGroups`;
+    expect((await call(arm, "GET", `${group}/no-such-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities`, { apiVersion: MSI_API })).status).toBe(404);
+    expect((await call(arm, "GET", `${group}/no-such-rg/providers/Microsoft.Compute/virtualMachineScaleSets`)).status).toBe(404);
+    expect((await call(arm, "GET", `${group}/RG/providers/Microsoft.Compute/virtualMachineScaleSets`)).body).toEqual({ value: [] });
+    expect(() => arm.addResourceGroup("bad/name")).toThrow(/Invalid resource group name "bad\/name"/);
   });
 
   it("hold what a GET shows, identity and extensions included, without etag by default", async () => {

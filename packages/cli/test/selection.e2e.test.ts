@@ -288,6 +288,7 @@ describe("--shard K/N", () => {
 describe("an empty selection says so and exits 0", () => {
   it("a group with no VM, a tag no VM has, an --ids-file of no id: [] on stdout, the reason on stderr; with -o table the reason on stdout", async () => {
     const { arm, flags } = await fleet();
+    arm.addResourceGroup("empty-rg");
     const group = await runInProcess(["assign", "-g", "empty-rg", ...flags]);
     expect(group).toEqual({ code: 0, stdout: "[]\n", stderr: "The selection is empty: no VM in resource group empty-rg.\n" });
     const tag = await runInProcess(["show", "-g", "web", "--tag", "env=staging", ...flags]);
@@ -302,6 +303,18 @@ describe("an empty selection says so and exits 0", () => {
     expect(file.stderr).toContain("vms.txt holds no VM id");
     const read = await runInProcess(["show", "--ids-file", join(dir, "vms.txt"), ...flags]);
     expect(read).toEqual({ code: 0, stdout: "[]\n", stderr: `The selection is empty: ${join(dir, "vms.txt")} holds no VM id.\n` });
+    expect(writesOf(arm)).toEqual([]);
+  });
+
+  it("a group that does not exist is not an empty selection: ARM's ResourceGroupNotFound, exit 1, nothing written", async () => {
+    const { arm, flags } = await fleet();
+    const r = await runInProcess(["assign", "-g", "no-such-rg", ...flags]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(
+      /^error: GET \S+\/resourceGroups\/no-such-rg\/providers\/Microsoft\.Compute\/virtualMachines failed with 404 ResourceGroupNotFound: Resource group 'no-such-rg' could not be found\. \(x-ms-request-id: [0-9a-f-]{36}\)\n$/,
+    );
+    expect(arm.requests.map((q) => q.method)).toEqual(["GET"]);
     expect(writesOf(arm)).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import {
 } from "../scaleSetRecords.js";
 import type { VmssRecord } from "../scaleSetStore.js";
 import { assertNoRunningWrite, observeRunningWrite, operationUrls } from "../vmWrites.js";
+import { existingResourceGroup } from "./lists.js";
 import { assertSameOsType, osTypeOf } from "./vms.js";
 
 /** 404 `ResourceNotFound` for a scale set. */
@@ -203,6 +204,6 @@ export function createScaleSetRoutes(state: EmulatorState): {
     listInSubscription: (req) => json(listAnswer(store.scaleSets.list(), req, state.config.listPageSize, listEntry)),
 
     listInResourceGroup: (req, params) =>
-      json(listAnswer(store.scaleSets.list(captures(params, "resourceGroup").resourceGroup), req, state.config.listPageSize, listEntry)),
+      json(listAnswer(store.scaleSets.list(existingResourceGroup(store, params)), req, state.config.listPageSize, listEntry)),
   };
 }
