@@ -16,5 +16,11 @@ export default defineConfig([
     target: "node20",
     splitting: true,
     treeshake: true,
+    // The SDK loads @azure/core-rest-pipeline (and its pipeline chunk) at the first request, with
+    // import(). In CommonJS that must be require(): an import() there would load the package's ESM
+    // copy, whose RestError and logger are not the ones a CommonJS user's require() gets.
+    esbuildOptions(options, { format }) {
+      if (format === "cjs") options.supported = { ...options.supported, "dynamic-import": false };
+    },
   },
 ]);

@@ -57,7 +57,7 @@ export type { ArmPoller } from "./http/lro.js";
 export type { MsiExtensionRemoveResult, VmExtensionResource } from "./operations/msiExtension.js";
 export type { VmCreatePlan, VmCreateResult } from "./operations/createVm.js";
 export { DEFAULT_ENDPOINT, DEFAULT_UPDATE_INTERVAL_IN_MS } from "./http/connection.js";
-export { DEFAULT_REQUEST_TIMEOUT_IN_MS } from "./http/pipeline.js";
+export { DEFAULT_REQUEST_TIMEOUT_IN_MS } from "./http/connection.js";
 export { throttlingBackoffPolicy, throttlingBackoffPolicyName, type ThrottlingBackoffPolicyOptions } from "./http/throttlingBackoffPolicy.js";
 
 export { DEFAULT_API_VERSIONS, MIN_COMPUTE_API_VERSION, type ApiVersions } from "./core/apiVersions.js";
@@ -111,6 +111,6 @@ export {
   TimeoutError,
   isTimeoutError,
 } from "./core/errors.js";
-export { RestError, isRestError } from "@azure/core-rest-pipeline";
+export { isRestError, type RestError } from "./http/coreRestPipeline.js";
 export { AbortError } from "@azure/abort-controller";
 export { SDK_VERSION } from "./version.js";

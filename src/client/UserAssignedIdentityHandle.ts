@@ -10,7 +10,7 @@ import type { ArmConnection } from "../http/connection.js";
 import { type Operation, createOperation } from "../http/operation.js";
 import { createOrUpdateIdentity, deleteIdentityResource, getIdentityResource } from "../operations/userAssignedIdentity.js";
 import { InvalidInputError, describeValue } from "../core/errors.js";
-import { RestError } from "@azure/core-rest-pipeline";
+import { newRestError } from "../http/coreRestPipeline.js";
 import { type GrantedRoleAssignment, type RoleAssignmentInfo, type RoleGrant, type RoleRevocation, parseRole, parseRoleScope, validateRoleGrant } from "../core/roles.js";
 import { checkApplyOptions } from "../operations/identity.js";
 import { grantToIdentityResource, identityResourceRoleAssignments, planGrantToIdentityResource } from "../operations/identityAccess.js";
@@ -117,7 +117,7 @@ export class UserAssignedIdentityHandle {
     return op.run(async () => {
       const info = await getIdentityResource(op, this.uai);
       if (!info) {
-        throw new RestError(`The user-assigned identity '${this.uai.name}' in resource group '${this.uai.resourceGroup}' does not exist.`, { code: "ResourceNotFound", statusCode: 404 });
+        throw newRestError(`The user-assigned identity '${this.uai.name}' in resource group '${this.uai.resourceGroup}' does not exist.`, { code: "ResourceNotFound", statusCode: 404 });
       }
       return act(op, { role, scope, principalId: info.principalId || undefined });
     });

@@ -6,7 +6,7 @@
  * shows the VM's `provisioningState` and final identity; the operation's
  * status URL is read only to explain one that ended `Failed`.
  */
-import { RestError } from "@azure/core-rest-pipeline";
+import { newRestError } from "../http/coreRestPipeline.js";
 import { asRecord } from "../core/record.js";
 import { armRequest, withoutQuery } from "../core/request.js";
 import { isTerminalState, provisioningStateOf } from "../http/lro.js";
@@ -207,7 +207,7 @@ export function createConfirmer(lister: Operation, intervalInMs: number): Confir
         const onAbort = (): void => {
           if (waiting.done) return;
           waiting.done = true;
-          reject(op.signal.reason ?? new RestError("aborted"));
+          reject(op.signal.reason ?? newRestError("aborted"));
         };
         op.signal.addEventListener("abort", onAbort, { once: true });
         const cleanup = (): void => op.signal.removeEventListener("abort", onAbort);

@@ -6,7 +6,12 @@ import { InvalidInputError, describeValue } from "../core/errors.js";
 import { validateEndpoint, validateSubscriptionId } from "../core/validation.js";
 import type { VmIdentityClientOptions } from "../options.js";
 import { SDK_VERSION } from "../version.js";
-import { type ArmPipeline, createArmPipeline } from "./pipeline.js";
+import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { lazyModule } from "./lazyModule.js";
+import type { ArmPipeline } from "./pipeline.js";
+
+/** Default bound on each attempt of each request. */
+export const DEFAULT_REQUEST_TIMEOUT_IN_MS = 60_000;
 
 /** The public-cloud ARM endpoint. */
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
@@ -17,10 +22,30 @@ export const DEFAULT_ENDPOINT = "https://management.azure.com";
  */
 export const DEFAULT_UPDATE_INTERVAL_IN_MS = 5000;
 
+/** Sends a request through the client's pipeline. */
+export interface ArmTransport {
+  sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
+}
+
+/**
+ * The client's transport: its pipeline is built when the first request is
+ * sent, with `@azure/core-rest-pipeline` and the pipeline's own policies
+ * loaded then (see http/coreRestPipeline.ts), not when the client is made.
+ */
+export function lazyTransport(build: () => Promise<ArmPipeline>): ArmTransport {
+  const pipeline = lazyModule(build);
+  return {
+    async sendRequest(request) {
+      const built = pipeline.loaded() ?? (await pipeline.load());
+      return built.pipeline.sendRequest(built.httpClient, request);
+    },
+  };
+}
+
 /** What every operation of one client shares: where requests go and how they are sent. */
 export interface ArmConnection {
   readonly target: ArmTarget;
-  readonly transport: ArmPipeline;
+  readonly transport: ArmTransport;
   readonly tracing: TracingClient;
   /** The client's default poll interval. */
   readonly updateIntervalInMs: number;
@@ -68,9 +93,11 @@ export function createArmConnection(
   if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === "string" && s.length > 0)) {
     throw new InvalidInputError("InvalidOption", `Invalid credentialScopes ${describeValue(scopes)}: expected a non-empty array of scope strings.`, scopes);
   }
+  // As given now: the pipeline is built from them at the first request.
+  const pipelineOptions = { ...options };
   return {
     target: Object.freeze({ endpoint, subscriptionId: subscription, apiVersions: Object.freeze(apiVersions) }),
-    transport: createArmPipeline(credential, scopes, endpoint, options),
+    transport: lazyTransport(async () => (await import("./pipeline.js")).createArmPipeline(credential, scopes, endpoint, pipelineOptions)),
     tracing: createTracingClient({ namespace: "Microsoft.Compute", packageName: "azure-vm-identity", packageVersion: SDK_VERSION }),
     updateIntervalInMs: options.updateIntervalInMs ?? DEFAULT_UPDATE_INTERVAL_IN_MS,
   };

@@ -1,6 +1,7 @@
-import type { OperationResponse, OperationState, PollerLike, RunningOperation } from "@azure/core-lro";
-import { createHttpPoller } from "@azure/core-lro";
-import { RestError, isRestError } from "@azure/core-rest-pipeline";
+import type { CancelOnProgress, OperationResponse, OperationState, PollerLike, RunningOperation } from "@azure/core-lro";
+import type { AbortSignalLike } from "@azure/abort-controller";
+import { isRestError, newRestError } from "./coreRestPipeline.js";
+import { lazyModule } from "./lazyModule.js";
 import { armRequest, withoutQuery } from "../core/request.js";
 import { logger } from "../logger.js";
 import type { ArmResponse, Operation } from "./operation.js";
@@ -81,6 +82,66 @@ function what(response: ArmResponse | undefined): string {
  * the operation's `updateIntervalInMs` (never a burst of polls).
  */
 export function createArmPoller<T>(op: Operation, spec: ArmPollerSpec<T>): ArmPoller<T> {
+  const lro = coreLro.loaded();
+  if (lro) return createCoreLroPoller(lro.createHttpPoller, op, spec);
+  // Boxed: a poller is itself a promise, which a promise resolved with it would follow.
+  return deferredPoller(coreLro.load().then((loaded) => ({ poller: createCoreLroPoller(loaded.createHttpPoller, op, spec) })));
+}
+
+/** `@azure/core-lro`, loaded at the first long-running operation, not on import. */
+const coreLro = lazyModule(() => import("@azure/core-lro"));
+
+/**
+ * The poller `createArmPoller` returns while `@azure/core-lro` is still
+ * loading: it forwards to core-lro's poller once that is made (which starts
+ * the operation then), so that the first `begin*` of a process can return at
+ * once. Until then it is not done and has no state; progress callbacks
+ * registered meanwhile are handed on.
+ */
+export function deferredPoller<T>(making: Promise<{ poller: ArmPoller<T> }>): ArmPoller<T> {
+  type State = OperationState<T>;
+  let real: ArmPoller<T> | undefined;
+  const early = new Map<symbol, { callback: (state: State) => void; cancel?: CancelOnProgress }>();
+  const ready = making.then((box) => {
+    real = box.poller;
+    for (const entry of early.values()) entry.cancel = box.poller.onProgress(entry.callback);
+    return box;
+  });
+  // A failure to load reaches whoever polls; nobody polling must not crash the process.
+  ready.catch(() => undefined);
+  const poller = {
+    get operationState() {
+      return real?.operationState;
+    },
+    get result() {
+      return real?.result;
+    },
+    get isDone() {
+      return real?.isDone ?? false;
+    },
+    onProgress(callback: (state: State) => void): CancelOnProgress {
+      if (real) return real.onProgress(callback);
+      const key = Symbol("onProgress");
+      early.set(key, { callback });
+      return () => {
+        early.get(key)?.cancel?.();
+        early.delete(key);
+      };
+    },
+    poll: async (options?: { abortSignal?: AbortSignalLike }) => (await ready).poller.poll(options),
+    pollUntilDone: async (options?: { abortSignal?: AbortSignalLike }) => (await ready).poller.pollUntilDone(options),
+    serialize: async () => (await ready).poller.serialize(),
+    submitted: async () => (await ready).poller.submitted(),
+    then: <R1 = T, R2 = never>(onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null, onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null) =>
+      poller.pollUntilDone().then(onfulfilled, onrejected),
+    catch: <R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null) => poller.pollUntilDone().catch(onrejected),
+    finally: (onfinally?: (() => void) | null) => poller.pollUntilDone().finally(onfinally),
+    [Symbol.toStringTag]: "Poller",
+  };
+  return poller as ArmPoller<T>;
+}
+
+function createCoreLroPoller<T>(createHttpPoller: typeof import("@azure/core-lro").createHttpPoller, op: Operation, spec: ArmPollerSpec<T>): ArmPoller<T> {
   const origin = new URL(op.target.endpoint).origin;
   let started: ArmResponse | undefined;
   let last: ArmResponse | undefined;
@@ -93,7 +154,7 @@ export function createArmPoller<T>(op: Operation, spec: ArmPollerSpec<T>): ArmPo
     async sendPollRequest(url) {
       const target = new URL(url, origin);
       if (target.origin !== origin) {
-        throw new RestError(`Refusing to poll ${withoutQuery(url)}: it is not on ${origin}, where ${what(started)} was sent`, {
+        throw newRestError(`Refusing to poll ${withoutQuery(url)}: it is not on ${origin}, where ${what(started)} was sent`, {
           code: "UntrustedPollingUrl",
         });
       }
@@ -159,7 +220,7 @@ function statusReadFailure(started: ArmResponse | undefined, e: unknown): unknow
     e.message = `${why} ${e.message}`;
     return e;
   }
-  return new RestError(`${why} ${(e as Error)?.message ?? String(e)}`, { code: "InvalidOperationStatus" });
+  return newRestError(`${why} ${(e as Error)?.message ?? String(e)}`, { code: "InvalidOperationStatus" });
 }
 
 /**
@@ -200,7 +261,7 @@ export async function followDeleteLocation(op: Operation, response: ArmResponse)
   const origin = new URL(op.target.endpoint).origin;
   const location = new URL(response.headers["location"]!, origin);
   if (location.origin !== origin) {
-    throw new RestError(`Refusing to poll ${withoutQuery(location.href)}: it is not on ${origin}, where ${what(response)} was sent`, {
+    throw newRestError(`Refusing to poll ${withoutQuery(location.href)}: it is not on ${origin}, where ${what(response)} was sent`, {
       code: "UntrustedPollingUrl",
     });
   }
@@ -246,7 +307,7 @@ export async function followDeletion(op: Operation, url: string): Promise<void> 
     if (isTerminalState(state)) {
       // Still there and not being deleted: the deletion ended without removing it (a failure rolled back).
       op.settle();
-      throw new RestError(
+      throw newRestError(
         `The deletion of ${withoutQuery(url)} ended and the resource is still there (provisioningState ${state ?? "none"}): it was not deleted.` +
           (response.requestId ? ` (x-ms-request-id: ${response.requestId})` : ""),
         { code: "DeletionNotCompleted", response: response.raw },

@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { AbortError } from "@azure/abort-controller";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
-import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+import { coreRestPipeline, newRestError, whenCoreRestPipelineLoaded } from "./coreRestPipeline.js";
+import { lazyModule } from "./lazyModule.js";
 import type { TracingContext, TracingSpan } from "@azure/core-tracing";
-import { delay as sleep } from "@azure/core-util";
 import type { ArmTarget } from "../core/armRequests.js";
 import { TimeoutError } from "../core/errors.js";
 import { type RawArmRequest, isWriteMethod, withoutQuery } from "../core/request.js";
@@ -96,6 +96,16 @@ export interface OperationExtras {
   gate?: RequestGate;
 }
 
+/** `@azure/core-util` (its abortable `delay`), loaded at the first wait: @azure/core-lro loads it too, and neither is needed on import. */
+const coreUtil = lazyModule(() => import("@azure/core-util"));
+
+/** `undefined` when what a call sends and waits with is loaded; else the promise of its loading. */
+function whenHttpLoaded(): Promise<unknown> | undefined {
+  const pipeline = whenCoreRestPipelineLoaded();
+  const util = coreUtil.whenLoaded();
+  return pipeline || util ? Promise.all([pipeline, util]) : undefined;
+}
+
 function toAbortSignal(signal: AbortSignalLike | undefined, cleanups: (() => void)[]): AbortSignal | undefined {
   if (!signal) return undefined;
   if (signal instanceof AbortSignal) return signal;
@@ -114,7 +124,7 @@ function parseBody(response: PipelineResponse): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new RestError(
+    throw newRestError(
       `${response.request.method} ${withoutQuery(response.request.url)} returned ${response.status} with a body that is not JSON` +
         ` (x-ms-request-id: ${response.headers.get("x-ms-request-id") ?? "none"})`,
       { code: "InvalidResponseBody", statusCode: response.status, response: redactedResponse(response) },
@@ -175,10 +185,12 @@ export function createOperation(
     },
 
     async send(raw, sendOptions = {}) {
-      const request = createPipelineRequest({
+      const loading = whenHttpLoaded();
+      if (loading) await loading;
+      const request = coreRestPipeline().createPipelineRequest({
         url: raw.url,
         method: raw.method,
-        headers: createHttpHeaders(raw.headers),
+        headers: coreRestPipeline().createHttpHeaders(raw.headers),
         body: raw.body === undefined ? undefined : JSON.stringify(raw.body),
         abortSignal: signal,
       });
@@ -196,7 +208,7 @@ export function createOperation(
       }
       let response: PipelineResponse;
       try {
-        response = await connection.transport.pipeline.sendRequest(connection.transport.httpClient, request);
+        response = await connection.transport.sendRequest(request);
       } catch (e) {
         // A write none of whose attempts went out without an answer (it was aborted while it
         // waited for its budget, say) cannot have landed: it leaves the outcome as it was,
@@ -238,8 +250,9 @@ export function createOperation(
       };
     },
 
-    delay(ms) {
-      return sleep(ms, { abortSignal: signal });
+    async delay(ms) {
+      const { delay } = coreUtil.loaded() ?? (await coreUtil.load());
+      return delay(ms, { abortSignal: signal });
     },
 
     settle() {
@@ -273,6 +286,9 @@ export function createOperation(
     async run(fn) {
       try {
         if (signal.aborted) throw signal.reason;
+        // Code inside a call may make a RestError before its first request.
+        const loading = whenHttpLoaded();
+        if (loading) await loading;
         const result = await fn();
         op.finish();
         return result;

@@ -7,6 +7,7 @@ import {
 } from "@azure/core-rest-pipeline";
 import type { ArmPipelineOptions } from "../options.js";
 import { SDK_VERSION } from "../version.js";
+import { DEFAULT_REQUEST_TIMEOUT_IN_MS } from "./connection.js";
 import { attemptPolicy } from "./attemptPolicy.js";
 import { attemptTimeoutPolicy } from "./attemptTimeoutPolicy.js";
 import { loopbackBearerPolicy } from "./loopbackBearerPolicy.js";
@@ -17,9 +18,6 @@ export interface ArmPipeline {
   pipeline: Pipeline;
   httpClient: HttpClient;
 }
-
-/** Default bound on each attempt of each request. */
-export const DEFAULT_REQUEST_TIMEOUT_IN_MS = 60_000;
 
 /**
  * Create the pipeline used for every request: the Azure SDK's standard

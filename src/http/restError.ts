@@ -1,5 +1,5 @@
-import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
+import type { PipelineRequest, PipelineResponse, RestError } from "@azure/core-rest-pipeline";
+import { coreRestPipeline, newRestError } from "./coreRestPipeline.js";
 import { withoutQuery } from "../core/request.js";
 
 /** An ARM error body: `{ error: { code, message, target?, details? } }`. */
@@ -21,11 +21,11 @@ export function armErrorOf(body: unknown): ArmErrorBody | undefined {
  * header and no body (bodies are ours, and a caller may log the error).
  */
 export function redactedRequest(request: PipelineRequest): PipelineRequest {
-  const headers = createHttpHeaders();
+  const headers = coreRestPipeline().createHttpHeaders();
   for (const [name, value] of request.headers) {
     if (name.toLowerCase() !== "authorization") headers.set(name, value);
   }
-  return createPipelineRequest({ url: request.url, method: request.method, headers, requestId: request.requestId });
+  return coreRestPipeline().createPipelineRequest({ url: request.url, method: request.method, headers, requestId: request.requestId });
 }
 
 /** A copy of the response whose request is {@link redactedRequest}. */
@@ -59,7 +59,7 @@ export function restErrorFromResponse(response: PipelineResponse, body: unknown)
   const detail = error?.message ?? (response.bodyAsText ? response.bodyAsText.slice(0, 500) : "no error message");
   const message =
     `${safe.request.method} ${withoutQuery(safe.request.url)} failed with ${response.status} ${code}: ${detail}` + requestIdNote(response);
-  return new RestError(message, { code, statusCode: response.status, request: safe.request, response: safe });
+  return newRestError(message, { code, statusCode: response.status, request: safe.request, response: safe });
 }
 
 /**
@@ -74,5 +74,5 @@ export function restErrorFromOperation(what: string, status: "Failed" | "Cancele
   const error = armErrorOf(body);
   const code = error?.code ?? (status === "Canceled" ? "OperationCanceled" : "OperationFailed");
   const message = `${what} ended ${status}: ${code}: ${error?.message ?? "the service gave no reason"}` + requestIdNote(statusResponse);
-  return new RestError(message, { code, request: safe.request, response: safe });
+  return newRestError(message, { code, request: safe.request, response: safe });
 }

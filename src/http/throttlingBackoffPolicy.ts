@@ -1,5 +1,5 @@
 import type { PipelinePolicy, RetryStrategy } from "@azure/core-rest-pipeline";
-import { retryPolicy } from "@azure/core-rest-pipeline";
+import { coreRestPipeline, whenCoreRestPipelineLoaded } from "./coreRestPipeline.js";
 
 /** Options for {@link throttlingBackoffPolicy}. */
 export interface ThrottlingBackoffPolicyOptions {
@@ -35,6 +35,18 @@ export function throttlingBackoffPolicy(options: ThrottlingBackoffPolicyOptions 
       return { retryAfterInMs: exponential / 2 + Math.random() * (exponential / 2) };
     },
   };
-  const policy = retryPolicy([strategy], { maxRetries: options.maxRetries ?? 6 });
-  return { ...policy, name: throttlingBackoffPolicyName };
+  // The pipeline's own retryPolicy runs the strategy. It is made at the first request, when
+  // @azure/core-rest-pipeline is loaded (the SDK does not load it on import).
+  let retry: PipelinePolicy | undefined;
+  return {
+    name: throttlingBackoffPolicyName,
+    async sendRequest(request, next) {
+      if (!retry) {
+        const loading = whenCoreRestPipelineLoaded();
+        if (loading) await loading;
+        retry = coreRestPipeline().retryPolicy([strategy], { maxRetries: options.maxRetries ?? 6 });
+      }
+      return retry.sendRequest(request, next);
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { RestError } from "@azure/core-rest-pipeline";
+import { newRestError } from "../http/coreRestPipeline.js";
 import { InvalidInputError, describeValue } from "../core/errors.js";
 import { type VmIdentity, fromArmIdentity, hasSystemAssigned, holdsIdentity } from "../core/identity.js";
 import { type ArmTarget, patchIdentityRequest, vmUrl } from "../core/armRequests.js";
@@ -247,7 +247,7 @@ export async function writeIdentityChange(
     const lostRace = response.status === 412 && concurrency === "optimistic";
     if (!lostRace && !isConflictingWrite(response)) throw restErrorFromResponse(response.raw, response.body);
     if (rounds >= maxAttempts) {
-      throw new RestError(
+      throw newRestError(
         `${op.name}: gave up on ${target.label} after ${rounds} attempts: ${lostRace ? "every PATCH lost the race to a concurrent change (412)" : "another write kept running (409)"}. ` +
           `Nothing of this call is left half-done${mayHaveLanded ? ", but an attempt without an answer may have landed: read the resource" : ""}.` +
           (response.requestId ? ` (x-ms-request-id: ${response.requestId})` : ""),

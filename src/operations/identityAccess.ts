@@ -6,7 +6,7 @@
  * read from the identity written and the grants are made. `plan()` shows the
  * same steps as requests, with a principal that does not exist yet pending.
  */
-import { RestError, isRestError } from "@azure/core-rest-pipeline";
+import { isRestError, newRestError } from "../http/coreRestPipeline.js";
 import { InvalidInputError } from "../core/errors.js";
 import { type UserAssignedIdentityRef, type VmIdentity, fromArmIdentity, hasSystemAssigned } from "../core/identity.js";
 import { asRecord } from "../core/record.js";
@@ -237,7 +237,7 @@ export async function prepareAccess(
         const ref = written.userAssigned.find((r) => key(r.id) === key(t.identity));
         const principalId = t.identity === "system" ? written.systemAssigned?.principalId : await userAssignedPrincipal(op, ref, t.identity);
         if (!principalId) {
-          throw new RestError(
+          throw newRestError(
             `${op.name}: ${target.label} was changed, but ARM reports no principal for its ${t.identity === "system" ? "system identity" : `identity ${t.identity}`}, so role ${JSON.stringify(t.grant.role)} at ${t.grant.scope} was not granted; read it again and grant the role.`,
             { code: "PrincipalNotReported" },
           );
@@ -378,7 +378,7 @@ export async function systemIdentityRoleAssignments(op: Operation, target: { url
 async function identityResourcePrincipal(op: Operation, uai: ResourceGroupScoped): Promise<string> {
   const info = await getIdentityResource(op, uai);
   if (!info?.principalId) {
-    throw new RestError(`The user-assigned identity '${uai.name}' in resource group '${uai.resourceGroup}' ${info ? "reports no principal" : "does not exist"}.`, {
+    throw newRestError(`The user-assigned identity '${uai.name}' in resource group '${uai.resourceGroup}' ${info ? "reports no principal" : "does not exist"}.`, {
       code: info ? "PrincipalNotReported" : "ResourceNotFound",
       ...(info ? {} : { statusCode: 404 }),
     });

@@ -1,4 +1,4 @@
-import { RestError } from "@azure/core-rest-pipeline";
+import { newRestError } from "../http/coreRestPipeline.js";
 import { asRecord } from "../core/record.js";
 import { armRequest, withoutQuery } from "../core/request.js";
 import type { Operation } from "../http/operation.js";
@@ -13,7 +13,7 @@ export async function* listEntries(op: Operation, firstPageUrl: string): AsyncGe
   for (let next: string | undefined = firstPageUrl; next; ) {
     const url: URL = new URL(next, origin);
     if (url.origin !== origin) {
-      throw new RestError(`Refusing to follow the nextLink ${withoutQuery(next)}: it is not on ${origin}, where the list was sent.`, { code: "UntrustedNextLink" });
+      throw newRestError(`Refusing to follow the nextLink ${withoutQuery(next)}: it is not on ${origin}, where the list was sent.`, { code: "UntrustedNextLink" });
     }
     const page: Record<string, unknown> = asRecord((await op.send(armRequest("GET", url.href))).body) ?? {};
     for (const entry of Array.isArray(page["value"]) ? page["value"] : []) {

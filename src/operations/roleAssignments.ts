@@ -5,7 +5,7 @@
  * assignment deleted. Each step that ARM refuses for lack of permission says
  * which permission it needs.
  */
-import { RestError, isRestError } from "@azure/core-rest-pipeline";
+import { isRestError, newRestError } from "../http/coreRestPipeline.js";
 import { InvalidInputError } from "../core/errors.js";
 import { armRequest, type RawArmRequest } from "../core/request.js";
 import {
@@ -72,7 +72,7 @@ async function listAll(op: Operation, first: RawArmRequest, permission: string, 
     if (typeof next === "string" && next !== "") {
       const url = new URL(next, origin);
       if (url.origin !== origin) {
-        throw new RestError(`Refusing to follow the next page ${url.origin}${url.pathname}: it is not on ${origin}, where the list was sent`, { code: "UntrustedNextLink" });
+        throw newRestError(`Refusing to follow the next page ${url.origin}${url.pathname}: it is not on ${origin}, where the list was sent`, { code: "UntrustedNextLink" });
       }
       request = armRequest("GET", url.href);
     }
@@ -213,7 +213,7 @@ export async function grantRole(op: Operation, spec: GrantSpec, options: RoleAss
 /** Delete a role assignment (by the id ARM listed); false when it was already gone (204). */
 export async function deleteRoleAssignment(op: Operation, assignment: RoleAssignmentInfo): Promise<boolean> {
   const parsed = parseRoleAssignmentId(assignment.id);
-  if (!parsed) throw new RestError(`Refusing to delete ${JSON.stringify(assignment.id)}: it is not a role assignment id.`, { code: "InvalidRoleAssignmentId" });
+  if (!parsed) throw newRestError(`Refusing to delete ${JSON.stringify(assignment.id)}: it is not a role assignment id.`, { code: "InvalidRoleAssignmentId" });
   const response = await sendNeeding(op, deleteRoleAssignmentRequest(op.target, parsed.scope, parsed.name), DELETE_PERMISSION, parsed.scope, { accept: [404] });
   return response.status === 200 || response.status === 202 || (response.status === 204 && response.unansweredAttempts > 0);
 }

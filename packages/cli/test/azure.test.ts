@@ -1,6 +1,6 @@
 /** The Azure CLI's profile, subscription names, clouds, and the request log and other pipeline policies of the command. */
 import { describe, expect, it } from "vitest";
-import { RestError } from "azure-vm-identity";
+import { RestError } from "@azure/core-rest-pipeline";
 import { type CliProfile, cliProfilePath, readCliProfile } from "../src/azure/cliProfile.js";
 import { cloudNamed, cloudOfEndpoint } from "../src/azure/clouds.js";
 import { chooseSubscription, subscriptionNote } from "../src/azure/subscription.js";

@@ -9,7 +9,7 @@ import { dependsOnResourceGroup, identityIdsFor, readIdentitySelection } from ".
 import { parseConcurrency, parseVmId, resolveVmTargets } from "../src/options/targets.js";
 import { type RunFigures, addFigures } from "../src/fleet/figures.js";
 import { type FleetRow, errorJson, summaryLine } from "../src/output/fleet.js";
-import { RestError } from "azure-vm-identity";
+import { RestError } from "@azure/core-rest-pipeline";
 import { armIdentity, identitiesTable, identityChangeJson, identitySummary, identityTable } from "../src/output/identity.js";
 import { formatDryRun, formatRequest, pathOf } from "../src/output/requests.js";
 import { styleFor } from "../src/output/style.js";

@@ -1,4 +1,4 @@
-import { RestError } from "azure-vm-identity";
+import { RestError } from "@azure/core-rest-pipeline";
 import { isLoopbackHost } from "./loopback.js";
 import type { PipelinePolicy } from "./types.js";
 
