@@ -7,6 +7,7 @@ import { validateEndpoint, validateSubscriptionId } from "../core/validation.js"
 import type { VmIdentityClientOptions } from "../options.js";
 import { SDK_VERSION } from "../version.js";
 import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { loadPipelineModule } from "./coreRestPipeline.js";
 import { lazyModule } from "./lazyModule.js";
 import type { ArmPipeline } from "./pipeline.js";
 
@@ -97,7 +98,7 @@ export function createArmConnection(
   const pipelineOptions = { ...options };
   return {
     target: Object.freeze({ endpoint, subscriptionId: subscription, apiVersions: Object.freeze(apiVersions) }),
-    transport: lazyTransport(async () => (await import("./pipeline.js")).createArmPipeline(credential, scopes, endpoint, pipelineOptions)),
+    transport: lazyTransport(async () => (await loadPipelineModule()).createArmPipeline(credential, scopes, endpoint, pipelineOptions)),
     tracing: createTracingClient({ namespace: "Microsoft.Compute", packageName: "azure-vm-identity", packageVersion: SDK_VERSION }),
     updateIntervalInMs: options.updateIntervalInMs ?? DEFAULT_UPDATE_INTERVAL_IN_MS,
   };

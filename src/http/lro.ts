@@ -82,14 +82,14 @@ function what(response: ArmResponse | undefined): string {
  * the operation's `updateIntervalInMs` (never a burst of polls).
  */
 export function createArmPoller<T>(op: Operation, spec: ArmPollerSpec<T>): ArmPoller<T> {
-  const lro = coreLro.loaded();
+  const lro = pollingModule.loaded();
   if (lro) return createCoreLroPoller(lro.createHttpPoller, op, spec);
   // Boxed: a poller is itself a promise, which a promise resolved with it would follow.
-  return deferredPoller(coreLro.load().then((loaded) => ({ poller: createCoreLroPoller(loaded.createHttpPoller, op, spec) })));
+  return deferredPoller(pollingModule.load().then((loaded) => ({ poller: createCoreLroPoller(loaded.createHttpPoller, op, spec) })));
 }
 
-/** `@azure/core-lro`, loaded at the first long-running operation, not on import. */
-const coreLro = lazyModule(() => import("@azure/core-lro"));
+/** `@azure/core-lro` (http/polling.ts), loaded at the first long-running operation, not on import. */
+export const pollingModule = lazyModule(() => import("./polling.js"));
 
 /**
  * The poller `createArmPoller` returns while `@azure/core-lro` is still

@@ -3,7 +3,7 @@ import { AbortError } from "@azure/abort-controller";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import { coreRestPipeline, newRestError, whenCoreRestPipelineLoaded } from "./coreRestPipeline.js";
-import { lazyModule } from "./lazyModule.js";
+import { pollingModule } from "./lro.js";
 import type { TracingContext, TracingSpan } from "@azure/core-tracing";
 import type { ArmTarget } from "../core/armRequests.js";
 import { TimeoutError } from "../core/errors.js";
@@ -96,13 +96,11 @@ export interface OperationExtras {
   gate?: RequestGate;
 }
 
-/** `@azure/core-util` (its abortable `delay`), loaded at the first wait: @azure/core-lro loads it too, and neither is needed on import. */
-const coreUtil = lazyModule(() => import("@azure/core-util"));
 
 /** `undefined` when what a call sends and waits with is loaded; else the promise of its loading. */
 function whenHttpLoaded(): Promise<unknown> | undefined {
   const pipeline = whenCoreRestPipelineLoaded();
-  const util = coreUtil.whenLoaded();
+  const util = pollingModule.whenLoaded();
   return pipeline || util ? Promise.all([pipeline, util]) : undefined;
 }
 
@@ -251,7 +249,7 @@ export function createOperation(
     },
 
     async delay(ms) {
-      const { delay } = coreUtil.loaded() ?? (await coreUtil.load());
+      const { delay } = pollingModule.loaded() ?? (await pollingModule.load());
       return delay(ms, { abortSignal: signal });
     },
 

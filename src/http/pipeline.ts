@@ -13,6 +13,13 @@ import { attemptTimeoutPolicy } from "./attemptTimeoutPolicy.js";
 import { loopbackBearerPolicy } from "./loopbackBearerPolicy.js";
 import { throttlingBackoffPolicy } from "./throttlingBackoffPolicy.js";
 
+/**
+ * What the rest of the SDK takes from `@azure/core-rest-pipeline`, once a
+ * call has loaded this module (see coreRestPipeline.ts). Named, so that a
+ * bundler keeps only these of the package.
+ */
+export { RestError, createHttpHeaders, createPipelineRequest, isRestError, retryPolicy } from "@azure/core-rest-pipeline";
+
 /** The pipeline and the HTTP client it sends through. */
 export interface ArmPipeline {
   pipeline: Pipeline;
