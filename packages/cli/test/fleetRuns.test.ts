@@ -26,12 +26,16 @@ afterEach(async () => {
   arm = undefined;
 });
 
-/** Resolve once `--verbose` has logged `count` answered requests (lines `METHOD URL -> status`) matching `pattern`. */
-async function untilLogged(io: ReturnType<typeof memoryIo>, pattern: RegExp, count = 1): Promise<void> {
+/**
+ * Resolve once `--verbose` has logged `count` answered requests (lines `METHOD URL -> status`) matching
+ * `pattern`, and `also` (given every answered request's line, in order) holds.
+ */
+async function untilLogged(io: ReturnType<typeof memoryIo>, pattern: RegExp, count = 1, also: (lines: string[]) => boolean = () => true): Promise<void> {
   const started = Date.now();
-  const logged = (): number => io.err.join("").split("\n").filter((line) => / -> \d{3} in /.test(line) && pattern.test(line)).length;
-  while (logged() < count) {
-    if (Date.now() - started > 10_000) throw new Error(`${pattern} was never logged ${count} times`);
+  const answered = (): string[] => io.err.join("").split("\n").filter((line) => / -> \d{3} in /.test(line));
+  const done = (): boolean => answered().filter((line) => pattern.test(line)).length >= count && also(answered());
+  while (!done()) {
+    if (Date.now() - started > 10_000) throw new Error(`${pattern} was never logged ${count} times (or the condition never held)`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   // The answer is back; what it settles (the VM's row) follows within a few turns of the event loop.
@@ -70,8 +74,12 @@ describe("Ctrl+C during a selection", () => {
     const running = run(["assign", "-g", "web", "--verbose", ...(await flagsFor(arm))], io);
     await untilRequests(arm, (r) => r.method === "GET" && r.url.includes("web-2"));
     await untilLogged(io, /^PATCH /, 2);
-    // The first list page, then the sweep of the list that confirms both PATCHes.
-    await untilLogged(io, /^GET .*\/virtualMachines\?/, 2);
+    // Both PATCHes confirmed: by a sweep of the list after them, or (a VM that waited alone at a look)
+    // by a read of the VM after its PATCH.
+    await untilLogged(io, /^GET /, 0, (lines) => ["web-0", "web-1"].every((vm) => {
+      const patched = lines.findIndex((l) => l.startsWith("PATCH ") && l.includes(`/${vm}?`));
+      return patched >= 0 && lines.slice(patched + 1).some((l) => l.startsWith("GET ") && (l.includes("/virtualMachines?") || l.includes(`/${vm}?`)));
+    }));
     io.controller.abort(new Error("received SIGINT"));
     expect(await running).toBe(ExitCode.Interrupted);
     const results = JSON.parse(io.out.join("")) as { resourceId: string; status: string }[];
