@@ -1,4 +1,5 @@
 /** `startFakeArm`: wires the emulator's parts together behind the {@link FakeArm} interface. */
+import { validateResourceGroupName } from "../core/validation.js";
 import { createAccess } from "./access.js";
 import { createAccessAndScaleSets } from "./accessAndScaleSets.js";
 import { createFakeAuth } from "./auth.js";
@@ -135,10 +136,8 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       return id;
     },
     addResourceGroup(name, subscription) {
-      if (typeof name !== "string" || !/^[-\w._()]{1,90}$/.test(name) || name.endsWith(".")) {
-        throw new TypeError(`Invalid resource group name ${JSON.stringify(name)}: expected 1-90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'.`);
-      }
-      stateOf(subscription).store.resourceGroups.add(name.toLowerCase());
+      // ARM's rule for the name, as the library checks it.
+      stateOf(subscription).store.resourceGroups.add(validateResourceGroupName(name).toLowerCase());
     },
     getVm: (resourceGroup, name, subscription) =>
       settled(subscription, ({ store }) => {

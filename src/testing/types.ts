@@ -406,6 +406,7 @@ export interface FakeArm extends FakeArmAccess, FakeArmScaleSets {
    * Makes an empty resource group (in `subscriptionId`, default the first).
    * A group also exists once a resource is put in it; listing one that does
    * not exist answers 404 `ResourceGroupNotFound`, as ARM does.
+   * @throws `InvalidInputError` (`InvalidResourceGroupName`) for a name ARM refuses.
    */
   addResourceGroup(name: string, subscriptionId?: string): void;
   /** The VM as a GET would return it, or undefined when absent. */

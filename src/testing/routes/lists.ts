@@ -39,15 +39,13 @@ export function createListRoutes(state: EmulatorState): {
     return entry;
   }
 
-  const groupOf = (params: RouteParams): string => existingResourceGroup(store, params);
-
   const answer = <T, U>(items: readonly T[], req: Parameters<RouteHandler>[0], render: (item: T) => U) =>
     json(listAnswer(items, req, config.listPageSize, render));
 
   return {
     vmsOfSubscription: (req) => answer(store.vms.list(), req, vmEntry),
-    vmsOfResourceGroup: (req, params) => answer(store.vms.list(groupOf(params)), req, vmEntry),
+    vmsOfResourceGroup: (req, params) => answer(store.vms.list(existingResourceGroup(store, params)), req, vmEntry),
     uaisOfSubscription: (req) => answer(store.uais.list(), req, renderUai),
-    uaisOfResourceGroup: (req, params) => answer(store.uais.list(groupOf(params)), req, renderUai),
+    uaisOfResourceGroup: (req, params) => answer(store.uais.list(existingResourceGroup(store, params)), req, renderUai),
   };
 }
