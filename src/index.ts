@@ -111,6 +111,6 @@ export {
   TimeoutError,
   isTimeoutError,
 } from "./core/errors.js";
-export { isRestError, type RestError } from "./http/coreRestPipeline.js";
+export { isRestError, type RestError } from "./http/lazyDependencies.js";
 export { AbortError } from "@azure/abort-controller";
 export { SDK_VERSION } from "./version.js";

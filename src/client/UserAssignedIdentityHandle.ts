@@ -10,7 +10,7 @@ import type { ArmConnection } from "../http/connection.js";
 import { type Operation, createOperation } from "../http/operation.js";
 import { createOrUpdateIdentity, deleteIdentityResource, getIdentityResource } from "../operations/userAssignedIdentity.js";
 import { InvalidInputError, describeValue } from "../core/errors.js";
-import { newRestError } from "../http/coreRestPipeline.js";
+import { newRestError } from "../http/lazyDependencies.js";
 import { type GrantedRoleAssignment, type RoleAssignmentInfo, type RoleGrant, type RoleRevocation, parseRole, parseRoleScope, validateRoleGrant } from "../core/roles.js";
 import { checkApplyOptions } from "../operations/identity.js";
 import { grantToIdentityResource, identityResourceRoleAssignments, planGrantToIdentityResource } from "../operations/identityAccess.js";

@@ -6,7 +6,7 @@
  * shows the VM's `provisioningState` and final identity; the operation's
  * status URL is read only to explain one that ended `Failed`.
  */
-import { newRestError } from "../http/coreRestPipeline.js";
+import { newRestError } from "../http/lazyDependencies.js";
 import { asRecord } from "../core/record.js";
 import { armRequest, withoutQuery } from "../core/request.js";
 import { isTerminalState, provisioningStateOf } from "../http/lro.js";

@@ -1,7 +1,7 @@
 /** What a fleet does on each VM: plan from the list page when it can, write, and read the outcome back at the fleet's cost. */
 import { vmExtensionHost } from "../core/armRequests.js";
 import { type VmIdentity, fromArmIdentity, holdsIdentity } from "../core/identity.js";
-import { isRestError } from "../http/coreRestPipeline.js";
+import { isRestError } from "../http/lazyDependencies.js";
 import type { IdentityChange, IdentityPatchBody } from "../core/planIdentityChange.js";
 import type { MsiExtensionInstallOptions } from "../options.js";
 import type { ApplyIdentityOptions } from "../options.js";

@@ -7,7 +7,7 @@ import { validateEndpoint, validateSubscriptionId } from "../core/validation.js"
 import type { VmIdentityClientOptions } from "../options.js";
 import { SDK_VERSION } from "../version.js";
 import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import { loadPipelineModule } from "./coreRestPipeline.js";
+import { pipelineModule } from "./lazyDependencies.js";
 import { lazyModule } from "./lazyModule.js";
 import type { ArmPipeline } from "./pipeline.js";
 
@@ -31,7 +31,7 @@ export interface ArmTransport {
 /**
  * The client's transport: its pipeline is built when the first request is
  * sent, with `@azure/core-rest-pipeline` and the pipeline's own policies
- * loaded then (see http/coreRestPipeline.ts), not when the client is made.
+ * loaded then (see http/lazyDependencies.ts), not when the client is made.
  */
 export function lazyTransport(build: () => Promise<ArmPipeline>): ArmTransport {
   const pipeline = lazyModule(build);
@@ -98,7 +98,7 @@ export function createArmConnection(
   const pipelineOptions = { ...options };
   return {
     target: Object.freeze({ endpoint, subscriptionId: subscription, apiVersions: Object.freeze(apiVersions) }),
-    transport: lazyTransport(async () => (await loadPipelineModule()).createArmPipeline(credential, scopes, endpoint, pipelineOptions)),
+    transport: lazyTransport(async () => (await pipelineModule.load()).createArmPipeline(credential, scopes, endpoint, pipelineOptions)),
     tracing: createTracingClient({ namespace: "Microsoft.Compute", packageName: "azure-vm-identity", packageVersion: SDK_VERSION }),
     updateIntervalInMs: options.updateIntervalInMs ?? DEFAULT_UPDATE_INTERVAL_IN_MS,
   };

@@ -1,20 +1,21 @@
 /**
- * `@azure/core-rest-pipeline`, loaded when a call first sends, not when the
- * SDK is imported: it is the heaviest module the SDK uses (about 80 ms of a
- * cold start, most of it `@typespec/ts-http-runtime`), and importing the SDK
- * or making a client sends nothing. It comes with http/pipeline.ts (the
- * pipeline's own chunk), which re-exports the few of its names the SDK uses.
- * Every call loads it before its first request (`Operation.run` and
- * `Operation.send` await {@link whenCoreRestPipelineLoaded}), so the code
- * that runs inside a call may use {@link coreRestPipeline} and
- * {@link newRestError} synchronously.
+ * The dependencies a call needs and an import does not, loaded when a call
+ * first needs them (see http/lazyModule.ts):
+ *
+ * - http/pipeline.ts, and with it `@azure/core-rest-pipeline`: the heaviest
+ *   module the SDK uses (about 80 ms of a cold start, most of it
+ *   `@typespec/ts-http-runtime`). It re-exports the few names of the package
+ *   the SDK uses.
+ * - http/polling.ts: `@azure/core-lro` and `@azure/core-util`.
+ *
+ * Every call loads both before its first request (`Operation.run` and
+ * `Operation.send` await {@link whenCallReady}), so the code that runs inside
+ * a call may use {@link coreRestPipeline} and {@link newRestError}
+ * synchronously.
  */
 import type * as CoreRestPipeline from "@azure/core-rest-pipeline";
 import type { RestErrorOptions } from "@azure/core-rest-pipeline";
 import { lazyModule } from "./lazyModule.js";
-
-/** http/pipeline.ts: the pipeline's factory and what the SDK uses of `@azure/core-rest-pipeline`. */
-type PipelineModule = typeof import("./pipeline.js");
 
 /**
  * The error of every HTTP and operation failure: `@azure/core-rest-pipeline`'s
@@ -24,20 +25,20 @@ type PipelineModule = typeof import("./pipeline.js");
  */
 export type RestError = CoreRestPipeline.RestError;
 
-const pipelineModule = lazyModule(() => import("./pipeline.js"));
+/** http/pipeline.ts: the pipeline's factory and what the SDK uses of `@azure/core-rest-pipeline`. */
+export const pipelineModule = lazyModule(() => import("./pipeline.js"));
 
-/** Load http/pipeline.ts, and with it `@azure/core-rest-pipeline` (once). */
-export function loadPipelineModule(): Promise<PipelineModule> {
-  return pipelineModule.load();
+/** http/polling.ts: what the SDK uses of `@azure/core-lro` and `@azure/core-util`. */
+export const pollingModule = lazyModule(() => import("./polling.js"));
+
+/** `undefined` when both are loaded; else the promise of their loading. */
+export function whenCallReady(): Promise<unknown> | undefined {
+  if (pipelineModule.loaded() && pollingModule.loaded()) return undefined;
+  return Promise.all([pipelineModule.load(), pollingModule.load()]);
 }
 
-/** `undefined` once `@azure/core-rest-pipeline` is loaded; else the promise of its loading. */
-export function whenCoreRestPipelineLoaded(): Promise<unknown> | undefined {
-  return pipelineModule.whenLoaded();
-}
-
-/** The loaded module; only inside a call, after {@link whenCoreRestPipelineLoaded}. */
-export function coreRestPipeline(): PipelineModule {
+/** The loaded http/pipeline.ts; only inside a call, after {@link whenCallReady}. */
+export function coreRestPipeline(): typeof import("./pipeline.js") {
   const module = pipelineModule.loaded();
   if (!module) throw new Error("azure-vm-identity: @azure/core-rest-pipeline was used before a call loaded it (a bug in azure-vm-identity).");
   return module;

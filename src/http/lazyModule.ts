@@ -2,9 +2,9 @@
  * A dependency loaded when it is first needed instead of when the SDK is
  * imported: importing the SDK and making a client then load only what they
  * use. `load()` imports it once (a failed import is tried again next time);
- * `whenLoaded()` is `undefined` once it is loaded, so that a caller awaits
- * only when there is something to wait for and otherwise goes on in the same
- * tick; `loaded()` is the module once loaded.
+ * `loaded()` is the module once loaded, so that a caller awaits only when
+ * there is something to wait for (`loaded() ?? (await load())`) and
+ * otherwise goes on in the same tick.
  *
  * The loaders are `import()` expressions of the package itself, which the
  * CommonJS build turns into `require()` (see tsup.config.ts): each build gets
@@ -12,7 +12,6 @@
  */
 export interface LazyModule<M> {
   load(): Promise<M>;
-  whenLoaded(): Promise<M> | undefined;
   loaded(): M | undefined;
 }
 
@@ -31,9 +30,5 @@ export function lazyModule<M>(importModule: () => Promise<M>): LazyModule<M> {
     );
     return loading;
   };
-  return {
-    load,
-    whenLoaded: () => (module ? undefined : load()),
-    loaded: () => module,
-  };
+  return { load, loaded: () => module };
 }

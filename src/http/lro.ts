@@ -1,7 +1,6 @@
 import type { CancelOnProgress, OperationResponse, OperationState, PollerLike, RunningOperation } from "@azure/core-lro";
 import type { AbortSignalLike } from "@azure/abort-controller";
-import { isRestError, newRestError } from "./coreRestPipeline.js";
-import { lazyModule } from "./lazyModule.js";
+import { isRestError, newRestError, pollingModule } from "./lazyDependencies.js";
 import { armRequest, withoutQuery } from "../core/request.js";
 import { logger } from "../logger.js";
 import type { ArmResponse, Operation } from "./operation.js";
@@ -87,9 +86,6 @@ export function createArmPoller<T>(op: Operation, spec: ArmPollerSpec<T>): ArmPo
   // Boxed: a poller is itself a promise, which a promise resolved with it would follow.
   return deferredPoller(pollingModule.load().then((loaded) => ({ poller: createCoreLroPoller(loaded.createHttpPoller, op, spec) })));
 }
-
-/** `@azure/core-lro` (http/polling.ts), loaded at the first long-running operation, not on import. */
-export const pollingModule = lazyModule(() => import("./polling.js"));
 
 /**
  * The poller `createArmPoller` returns while `@azure/core-lro` is still

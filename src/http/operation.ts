@@ -2,8 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AbortError } from "@azure/abort-controller";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { PipelineResponse } from "@azure/core-rest-pipeline";
-import { coreRestPipeline, newRestError, whenCoreRestPipelineLoaded } from "./coreRestPipeline.js";
-import { pollingModule } from "./lro.js";
+import { coreRestPipeline, newRestError, pollingModule, whenCallReady } from "./lazyDependencies.js";
 import type { TracingContext, TracingSpan } from "@azure/core-tracing";
 import type { ArmTarget } from "../core/armRequests.js";
 import { TimeoutError } from "../core/errors.js";
@@ -97,13 +96,6 @@ export interface OperationExtras {
 }
 
 
-/** `undefined` when what a call sends and waits with is loaded; else the promise of its loading. */
-function whenHttpLoaded(): Promise<unknown> | undefined {
-  const pipeline = whenCoreRestPipelineLoaded();
-  const util = pollingModule.whenLoaded();
-  return pipeline || util ? Promise.all([pipeline, util]) : undefined;
-}
-
 function toAbortSignal(signal: AbortSignalLike | undefined, cleanups: (() => void)[]): AbortSignal | undefined {
   if (!signal) return undefined;
   if (signal instanceof AbortSignal) return signal;
@@ -183,12 +175,13 @@ export function createOperation(
     },
 
     async send(raw, sendOptions = {}) {
-      const loading = whenHttpLoaded();
+      const loading = whenCallReady();
       if (loading) await loading;
-      const request = coreRestPipeline().createPipelineRequest({
+      const { createPipelineRequest, createHttpHeaders } = coreRestPipeline();
+      const request = createPipelineRequest({
         url: raw.url,
         method: raw.method,
-        headers: coreRestPipeline().createHttpHeaders(raw.headers),
+        headers: createHttpHeaders(raw.headers),
         body: raw.body === undefined ? undefined : JSON.stringify(raw.body),
         abortSignal: signal,
       });
@@ -285,7 +278,7 @@ export function createOperation(
       try {
         if (signal.aborted) throw signal.reason;
         // Code inside a call may make a RestError before its first request.
-        const loading = whenHttpLoaded();
+        const loading = whenCallReady();
         if (loading) await loading;
         const result = await fn();
         op.finish();

@@ -15,7 +15,7 @@ import { throttlingBackoffPolicy } from "./throttlingBackoffPolicy.js";
 
 /**
  * What the rest of the SDK takes from `@azure/core-rest-pipeline`, once a
- * call has loaded this module (see coreRestPipeline.ts). Named, so that a
+ * call has loaded this module (see lazyDependencies.ts). Named, so that a
  * bundler keeps only these of the package.
  */
 export { RestError, createHttpHeaders, createPipelineRequest, isRestError, retryPolicy } from "@azure/core-rest-pipeline";

@@ -1,5 +1,5 @@
 import type { PipelineRequest, PipelineResponse, RestError } from "@azure/core-rest-pipeline";
-import { coreRestPipeline, newRestError } from "./coreRestPipeline.js";
+import { coreRestPipeline, newRestError } from "./lazyDependencies.js";
 import { withoutQuery } from "../core/request.js";
 
 /** An ARM error body: `{ error: { code, message, target?, details? } }`. */
@@ -21,11 +21,12 @@ export function armErrorOf(body: unknown): ArmErrorBody | undefined {
  * header and no body (bodies are ours, and a caller may log the error).
  */
 export function redactedRequest(request: PipelineRequest): PipelineRequest {
-  const headers = coreRestPipeline().createHttpHeaders();
+  const { createHttpHeaders, createPipelineRequest } = coreRestPipeline();
+  const headers = createHttpHeaders();
   for (const [name, value] of request.headers) {
     if (name.toLowerCase() !== "authorization") headers.set(name, value);
   }
-  return coreRestPipeline().createPipelineRequest({ url: request.url, method: request.method, headers, requestId: request.requestId });
+  return createPipelineRequest({ url: request.url, method: request.method, headers, requestId: request.requestId });
 }
 
 /** A copy of the response whose request is {@link redactedRequest}. */

@@ -1,5 +1,5 @@
 import type { PipelinePolicy, RetryStrategy } from "@azure/core-rest-pipeline";
-import { coreRestPipeline, whenCoreRestPipelineLoaded } from "./coreRestPipeline.js";
+import { pipelineModule } from "./lazyDependencies.js";
 
 /** Options for {@link throttlingBackoffPolicy}. */
 export interface ThrottlingBackoffPolicyOptions {
@@ -41,11 +41,7 @@ export function throttlingBackoffPolicy(options: ThrottlingBackoffPolicyOptions 
   return {
     name: throttlingBackoffPolicyName,
     async sendRequest(request, next) {
-      if (!retry) {
-        const loading = whenCoreRestPipelineLoaded();
-        if (loading) await loading;
-        retry = coreRestPipeline().retryPolicy([strategy], { maxRetries: options.maxRetries ?? 6 });
-      }
+      retry ??= (pipelineModule.loaded() ?? (await pipelineModule.load())).retryPolicy([strategy], { maxRetries: options.maxRetries ?? 6 });
       return retry.sendRequest(request, next);
     },
   };

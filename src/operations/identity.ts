@@ -1,4 +1,4 @@
-import { newRestError } from "../http/coreRestPipeline.js";
+import { newRestError } from "../http/lazyDependencies.js";
 import { InvalidInputError, describeValue } from "../core/errors.js";
 import { type VmIdentity, fromArmIdentity, hasSystemAssigned, holdsIdentity } from "../core/identity.js";
 import { type ArmTarget, patchIdentityRequest, vmUrl } from "../core/armRequests.js";

@@ -6,7 +6,7 @@
  * read from the identity written and the grants are made. `plan()` shows the
  * same steps as requests, with a principal that does not exist yet pending.
  */
-import { isRestError, newRestError } from "../http/coreRestPipeline.js";
+import { isRestError, newRestError } from "../http/lazyDependencies.js";
 import { InvalidInputError } from "../core/errors.js";
 import { type UserAssignedIdentityRef, type VmIdentity, fromArmIdentity, hasSystemAssigned } from "../core/identity.js";
 import { asRecord } from "../core/record.js";

@@ -1,4 +1,4 @@
-import { newRestError } from "../http/coreRestPipeline.js";
+import { newRestError } from "../http/lazyDependencies.js";
 import { asRecord } from "../core/record.js";
 import { armRequest, withoutQuery } from "../core/request.js";
 import type { Operation } from "../http/operation.js";

@@ -5,7 +5,7 @@
  * assignment deleted. Each step that ARM refuses for lack of permission says
  * which permission it needs.
  */
-import { isRestError, newRestError } from "../http/coreRestPipeline.js";
+import { isRestError, newRestError } from "../http/lazyDependencies.js";
 import { InvalidInputError } from "../core/errors.js";
 import { armRequest, type RawArmRequest } from "../core/request.js";
 import {
