@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type FakeArm, type FakeArmOptions, startFakeArm } from "../../src/testing/index.js";
 import { InvalidInputError, VmIdentityClient, isRestError } from "../../src/index.js";
+import { until } from "../support/time.js";
 
 let arm: FakeArm | undefined;
 afterEach(async () => {
@@ -167,18 +168,11 @@ describe("journals and shards", () => {
     // PATCHes ARM accepted (a throttled one is answered 429 and changes nothing).
     const patches = () => a.requests.filter((r) => r.method === "PATCH" && r.status !== undefined && r.status < 300).length;
     const changedInJournal = () => (existsSync(journal) ? readFileSync(journal, "utf8").split('"changed"').length - 1 : 0);
-    const until = async (what: () => boolean) => {
-      const start = Date.now();
-      while (!what()) {
-        if (Date.now() - start > 10_000) throw new Error("timed out");
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    };
-    await until(() => patches() >= 20);
+    await until(() => patches() >= 20, "20 accepted PATCHes");
     // Synchronous: no request lands between the count and the completion.
     const completed = patches();
     a.completeOperations();
-    await until(() => changedInJournal() >= completed && patches() > completed);
+    await until(() => changedInJournal() >= completed && patches() > completed, "the completed VMs journaled and one more PATCH accepted");
     controller.abort();
     const stopped = await first;
     const done = stopped.filter((r) => r.status === "changed").length;
